@@ -1,0 +1,48 @@
+/* conn: a worker's persistent database connection, opened after fork and re-opened when the server
+ * went away.  The connection never allows multi-statements (CLIENT_MULTI_STATEMENTS is not set), so
+ * one query text can only ever run one statement. */
+#ifndef TR_DB_CONN_H
+#define TR_DB_CONN_H
+
+#include "util/err.h"
+
+#include <mysql.h>
+
+typedef enum db_dialect {
+	DB_DIALECT_MARIADB = 0, /* SET STATEMENT max_statement_time=... FOR */
+	DB_DIALECT_MYSQL = 1,   /* optimizer hint MAX_EXECUTION_TIME */
+} db_dialect;
+
+typedef struct db_params {
+	const char *host;      /* "" or NULL with socket set: unix socket */
+	unsigned port;
+	const char *socket;    /* "" = TCP */
+	const char *user;
+	const char *password;
+	const char *database;
+	unsigned connect_timeout; /* seconds */
+	unsigned read_timeout;    /* seconds */
+} db_params;
+
+typedef struct db_conn db_conn;
+
+/* Copies params; does not connect.  NULL when out of memory. */
+db_conn *db_conn_new(const db_params *p);
+void db_conn_free(db_conn *c);
+
+/* Makes sure the connection is usable: connects if closed, pings if open, and reconnects once when
+ * the ping fails (the server restarted, or closed an idle connection).  TR_EDB_UNAVAILABLE with the
+ * client library's message when the server cannot be reached. */
+int db_conn_ensure(db_conn *c, tr_err *err);
+/* Closes the connection; the next db_conn_ensure() opens a new one. */
+void db_conn_close(db_conn *c);
+
+/* The open handle, or NULL when closed. */
+MYSQL *db_conn_handle(db_conn *c);
+db_dialect db_conn_dialect(const db_conn *c);
+/* Server version as major*10000 + minor*100 + patch, 0 when never connected. */
+unsigned long db_conn_server_version(const db_conn *c);
+/* Connections opened so far by this handle (1 after the first connect; more after reconnects). */
+unsigned long db_conn_connects(const db_conn *c);
+
+#endif

@@ -1,0 +1,273 @@
+#include "config.h"
+
+#include "util/config.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum setting_type { SET_INT, SET_STR, SET_MODE } setting_type;
+
+typedef struct setting {
+	const char *name;  /* path in the file: "workers", "database.host" */
+	const char *env;   /* environment override, NULL = none */
+	setting_type type;
+	size_t off;        /* offset in tr_config */
+	long min, max;     /* bounds for SET_INT and SET_MODE */
+	const char *def;   /* default, as text */
+	const char *doc;   /* one line for --help and the example file */
+} setting;
+
+#define OFF(f) offsetof(tr_config, f)
+
+static const setting settings[] = {
+	{ "listen", "TAPROOM_LISTEN", SET_STR, OFF(listen), 0, 0, "/run/taproom/taproom.sock",
+	  "FastCGI socket: a unix path or host:port; empty = use the socket inherited on fd 0" },
+	{ "listen_mode", NULL, SET_MODE, OFF(listen_mode), 0, 0777, "0660",
+	  "permissions of the unix socket (octal)" },
+	{ "listen_owner", NULL, SET_STR, OFF(listen_owner), 0, 0, "", "owner of the unix socket" },
+	{ "listen_group", NULL, SET_STR, OFF(listen_group), 0, 0, "", "group of the unix socket" },
+	{ "listen_backlog", NULL, SET_INT, OFF(listen_backlog), 1, 65535, "1024",
+	  "listen(2) backlog in connections" },
+	{ "workers", "TAPROOM_WORKERS", SET_INT, OFF(workers), 1, 1024, "4", "sync worker processes" },
+	{ "max_requests", "TAPROOM_MAX_REQUESTS", SET_INT, OFF(max_requests), 0, INT_MAX, "10000",
+	  "requests a worker serves before it is replaced (0 = never)" },
+	{ "grace_time", "TAPROOM_GRACE_TIME", SET_INT, OFF(grace_time), 0, 86400, "30",
+	  "seconds in-flight requests may take to finish on stop or reload" },
+	{ "respawn_backoff_max", NULL, SET_INT, OFF(respawn_backoff_max), 1, 3600, "30",
+	  "ceiling in seconds of the delay between respawns of a crashing worker" },
+	{ "pid_file", "TAPROOM_PID_FILE", SET_STR, OFF(pid_file), 0, 0, "", "file the master writes its pid to" },
+	{ "log_level", "TAPROOM_LOG_LEVEL", SET_STR, OFF(log_level), 0, 0, "info", "error, warn, info or debug" },
+	{ "base_url", "TAPROOM_BASE_URL", SET_STR, OFF(base_url), 0, 0, "",
+	  "public URL of the service; empty = built from each request" },
+	{ "base_path", "TAPROOM_BASE_PATH", SET_STR, OFF(base_path), 0, 0, "",
+	  "URL path prefix the service is mounted under, e.g. /tap" },
+	{ "database.host", "TAPROOM_DB_HOST", SET_STR, OFF(db_host), 0, 0, "127.0.0.1", "database host" },
+	{ "database.port", "TAPROOM_DB_PORT", SET_INT, OFF(db_port), 1, 65535, "3306", "database TCP port" },
+	{ "database.socket", "TAPROOM_DB_SOCKET", SET_STR, OFF(db_socket), 0, 0, "",
+	  "database unix socket; when set it is used instead of host and port" },
+	{ "database.name", "TAPROOM_DB_NAME", SET_STR, OFF(db_name), 0, 0, "taproom", "database (schema) name" },
+	{ "database.user", "TAPROOM_DB_USER", SET_STR, OFF(db_user), 0, 0, "taproom",
+	  "read-only account for user queries" },
+	{ "database.password_file", "TAPROOM_DB_PASSWORD_FILE", SET_STR, OFF(db_password_file), 0, 0, "",
+	  "file holding the password (TAPROOM_DB_PASSWORD overrides it)" },
+	{ "database.connect_timeout", NULL, SET_INT, OFF(db_connect_timeout), 1, 600, "3",
+	  "seconds to wait for a database connection" },
+	{ "database.read_timeout", NULL, SET_INT, OFF(db_read_timeout), 1, 86400, "3600",
+	  "seconds a read from the database may block" },
+	{ "limits.query_timeout", "TAPROOM_QUERY_TIMEOUT", SET_INT, OFF(query_timeout), 1, 86400, "600",
+	  "seconds a synchronous query may run" },
+};
+
+#define N_SETTINGS (sizeof settings / sizeof settings[0])
+
+static const setting *find_setting(const char *name)
+{
+	for (size_t i = 0; i < N_SETTINGS; i++)
+		if (strcmp(settings[i].name, name) == 0)
+			return &settings[i];
+	return NULL;
+}
+
+static int parse_long(const char *text, int base, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(text, &end, base);
+	if (errno || end == text || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Stores value (text) into cfg; where names the origin for messages ("FILE:LINE", "TAPROOM_X"). */
+static int store(arena *a, tr_config *cfg, const setting *s, const char *value, const char *where,
+                 tr_err *err)
+{
+	char *base = (char *)cfg + s->off;
+	if (s->type == SET_STR) {
+		const char *copy = arena_strdup(a, value);
+		if (copy == NULL)
+			return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory loading configuration");
+		memcpy(base, &copy, sizeof copy);
+		return TR_OK;
+	}
+	long v;
+	if (parse_long(value, s->type == SET_MODE ? 8 : 10, &v) < 0)
+		return tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting '%s': '%s' is not %s", where, s->name,
+		                  value, s->type == SET_MODE ? "an octal mode" : "an integer");
+	if (v < s->min || v > s->max)
+		return tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting '%s': %ld is out of range (%ld to %ld)",
+		                  where, s->name, v, s->min, s->max);
+	int iv = (int)v;
+	memcpy(base, &iv, sizeof iv);
+	return TR_OK;
+}
+
+/* Checks that every setting in the file is one we know, so a typo is an error, not a default. */
+static int check_known(const config_setting_t *group, const char *file, tr_err *err)
+{
+	int n = config_setting_length(group);
+	for (int i = 0; i < n; i++) {
+		config_setting_t *st = config_setting_get_elem(group, (unsigned)i);
+		char path[256];
+		const config_setting_t *parent = config_setting_parent(st);
+		if (parent && !config_setting_is_root(parent))
+			snprintf(path, sizeof path, "%s.%s", config_setting_name(parent), config_setting_name(st));
+		else
+			snprintf(path, sizeof path, "%s", config_setting_name(st));
+		if (config_setting_is_group(st)) {
+			/* Groups nest one level deep: database, limits, ... */
+			int known = 0;
+			size_t plen = strlen(path);
+			for (size_t k = 0; k < N_SETTINGS; k++)
+				if (strncmp(settings[k].name, path, plen) == 0 && settings[k].name[plen] == '.')
+					known = 1;
+			if (!known || (parent && !config_setting_is_root(parent)))
+				return tr_err_set(err, TR_ECONFIG, -1, 0, "%s:%d: unknown group '%s'", file,
+				                  config_setting_source_line(st), path);
+			if (check_known(st, file, err) < 0)
+				return err->code;
+		} else if (find_setting(path) == NULL) {
+			return tr_err_set(err, TR_ECONFIG, -1, 0, "%s:%d: unknown setting '%s'", file,
+			                  config_setting_source_line(st), path);
+		}
+	}
+	return TR_OK;
+}
+
+/* The text of a scalar setting, whatever its libconfig type, so "workers = 4" and
+ * "workers = \"4\"" both work and one conversion path validates both. */
+static const char *setting_text(arena *a, const config_setting_t *st, const setting *s)
+{
+	switch (config_setting_type(st)) {
+	case CONFIG_TYPE_STRING:
+		return config_setting_get_string(st);
+	case CONFIG_TYPE_INT:
+		return arena_printf(a, s->type == SET_MODE ? "%o" : "%d", config_setting_get_int(st));
+	case CONFIG_TYPE_INT64:
+		return arena_printf(a, "%lld", (long long)config_setting_get_int64(st));
+	case CONFIG_TYPE_BOOL:
+		return config_setting_get_bool(st) ? "1" : "0";
+	default:
+		return NULL;
+	}
+}
+
+static int load_file(arena *a, tr_config *cfg, const char *path, tr_err *err)
+{
+	config_t lc;
+	config_init(&lc);
+	int rc = TR_OK;
+	if (!config_read_file(&lc, path)) {
+		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+			rc = tr_err_set(err, TR_ECONFIG, -1, 0, "%s: cannot read configuration file: %s", path,
+			                strerror(errno));
+		else
+			rc = tr_err_set(err, TR_ECONFIG, -1, 0, "%s:%d: %s", path, config_error_line(&lc),
+			                config_error_text(&lc));
+		goto out;
+	}
+	rc = check_known(config_root_setting(&lc), path, err);
+	if (rc < 0)
+		goto out;
+	for (size_t i = 0; i < N_SETTINGS; i++) {
+		const config_setting_t *st = config_lookup(&lc, settings[i].name);
+		if (st == NULL)
+			continue;
+		char where[512];
+		snprintf(where, sizeof where, "%s:%d", path, config_setting_source_line(st));
+		const char *text = setting_text(a, st, &settings[i]);
+		if (text == NULL) {
+			rc = tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting '%s': wrong type", where,
+			                settings[i].name);
+			goto out;
+		}
+		rc = store(a, cfg, &settings[i], text, where, err);
+		if (rc < 0)
+			goto out;
+	}
+out:
+	config_destroy(&lc);
+	return rc;
+}
+
+static int read_password_file(arena *a, tr_config *cfg, tr_err *err)
+{
+	FILE *f = fopen(cfg->db_password_file, "r");
+	if (f == NULL)
+		return tr_err_set(err, TR_ECONFIG, -1, 0, "setting 'database.password_file': cannot read %s: %s",
+		                  cfg->db_password_file, strerror(errno));
+	char buf[1024];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Secrets mounted from files often end in a newline that is not part of the password. */
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	cfg->db_password = arena_strdup(a, buf);
+	return cfg->db_password ? TR_OK : tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
+}
+
+tr_config *config_load(arena *a, const char *path, tr_err *err)
+{
+	tr_config *cfg = arena_zalloc(a, sizeof *cfg);
+	if (cfg == NULL) {
+		tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory loading configuration");
+		return NULL;
+	}
+	cfg->source = path ? arena_strdup(a, path) : "";
+	cfg->db_password = "";
+	for (size_t i = 0; i < N_SETTINGS; i++)
+		if (store(a, cfg, &settings[i], settings[i].def, "default", err) < 0)
+			return NULL;
+	if (path && load_file(a, cfg, path, err) < 0)
+		return NULL;
+	for (size_t i = 0; i < N_SETTINGS; i++) {
+		const char *v = settings[i].env ? getenv(settings[i].env) : NULL;
+		if (v && store(a, cfg, &settings[i], v, settings[i].env, err) < 0)
+			return NULL;
+	}
+	if (log_level_parse(cfg->log_level) < 0) {
+		tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting 'log_level': '%s' is not one of error, warn, info, debug",
+		           path ? path : "default", cfg->log_level);
+		return NULL;
+	}
+	if (cfg->base_path[0] && (cfg->base_path[0] != '/' || cfg->base_path[strlen(cfg->base_path) - 1] == '/')) {
+		tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting 'base_path': '%s' must start with '/' and not end with one",
+		           path ? path : "default", cfg->base_path);
+		return NULL;
+	}
+	const char *pw = getenv("TAPROOM_DB_PASSWORD");
+	if (pw) {
+		cfg->db_password = arena_strdup(a, pw);
+		if (cfg->db_password == NULL) {
+			tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
+			return NULL;
+		}
+	} else if (cfg->db_password_file[0] && read_password_file(a, cfg, err) < 0) {
+		return NULL;
+	}
+	return cfg;
+}
+
+int config_set(arena *a, tr_config *cfg, const char *name, const char *value, tr_err *err)
+{
+	const setting *s = find_setting(name);
+	if (s == NULL)
+		return tr_err_set(err, TR_ECONFIG, -1, 0, "unknown setting '%s'", name);
+	char where[64];
+	snprintf(where, sizeof where, "--%s", name);
+	return store(a, cfg, s, value, where, err);
+}
+
+void config_each(config_visit_fn *fn, void *ctx)
+{
+	for (size_t i = 0; i < N_SETTINGS; i++)
+		fn(ctx, settings[i].name, settings[i].env, settings[i].def, settings[i].doc);
+}

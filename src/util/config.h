@@ -1,0 +1,63 @@
+/* config: the one configuration file (libconfig syntax), environment overrides, validation.
+ *
+ * Every setting lives in one table in config.c (name, environment variable, type, bounds, default,
+ * documentation); conf/taproom.conf documents the same settings for operators, and the unit test
+ * checks that the two agree.  A loaded tr_config lives in the arena it was loaded into (the
+ * process's config arena), so a reload builds a new one beside the old and swaps it in only when
+ * loading succeeded. */
+#ifndef TR_UTIL_CONFIG_H
+#define TR_UTIL_CONFIG_H
+
+#include "util/arena.h"
+#include "util/err.h"
+
+typedef struct tr_config {
+	const char *source;        /* file it came from, "" for built-in defaults */
+
+	/* process pool */
+	const char *listen;        /* unix socket path, or host:port; "" = socket inherited on fd 0 */
+	int listen_mode;           /* permission bits of a unix socket (octal in the file) */
+	const char *listen_owner;  /* user name for chown of the unix socket, "" = leave */
+	const char *listen_group;  /* group name for chown of the unix socket, "" = leave */
+	int listen_backlog;        /* listen(2) backlog, connections */
+	int workers;               /* sync worker processes */
+	int max_requests;          /* requests a worker serves before it is replaced; 0 = never */
+	int grace_time;            /* seconds in-flight requests get to finish on stop/reload */
+	int respawn_backoff_max;   /* seconds: ceiling of the delay between crash-loop respawns */
+	const char *pid_file;      /* written by the master, "" = none */
+	const char *log_level;     /* error, warn, info, debug */
+
+	/* service identity */
+	const char *base_url;      /* public URL of the service root; "" = from the request */
+	const char *base_path;     /* URL path prefix the service lives under, e.g. "/tap"; "" = root */
+
+	/* database for user queries */
+	const char *db_host;       /* host name or IP; "" with db_socket set = unix socket */
+	int db_port;               /* TCP port */
+	const char *db_socket;     /* unix socket path, "" = TCP */
+	const char *db_name;       /* default database */
+	const char *db_user;       /* read-only account */
+	const char *db_password;   /* from db_password_file or TAPROOM_DB_PASSWORD, never logged */
+	const char *db_password_file;
+	int db_connect_timeout;    /* seconds */
+	int db_read_timeout;       /* seconds a network read may block (ping, results) */
+
+	/* limits */
+	int query_timeout;         /* seconds a sync query may run on the database */
+} tr_config;
+
+/* Loads path (NULL = built-in defaults only), then applies TAPROOM_* environment variables, then
+ * validates.  On error returns NULL with err->msg "FILE:LINE: setting 'x': why". */
+tr_config *config_load(arena *a, const char *path, tr_err *err);
+
+/* Applies a command-line value to a setting by its name in the file ("workers", "listen").  Returns
+ * TR_OK or TR_ECONFIG with a message. */
+int config_set(arena *a, tr_config *cfg, const char *name, const char *value, tr_err *err);
+
+/* Visits every setting: name in the file, environment variable, default, one-line documentation.
+ * For --help, the man page test and the example-file test. */
+typedef void config_visit_fn(void *ctx, const char *name, const char *env, const char *def,
+                             const char *doc);
+void config_each(config_visit_fn *fn, void *ctx);
+
+#endif
