@@ -94,7 +94,7 @@ int http_write(http_response *r, const void *p, size_t n)
 		return -1;
 	r->body_bytes += n;
 	if (strbuf_len(&r->buf) + n < HTTP_FLUSH_THRESHOLD) {
-		strbuf_append(&r->buf, p, n);
+		strbuf_add(&r->buf, p, n);
 		return strbuf_failed(&r->buf) ? -1 : 0;
 	}
 	/* Big enough to send: flush what is pending, then write the new bytes straight through. */

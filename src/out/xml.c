@@ -73,11 +73,11 @@ size_t xml_escape(strbuf *sb, const char *s, size_t n)
 			default: i++; continue;
 			}
 		}
-		strbuf_append(sb, s + run, i - run);
+		strbuf_add(sb, s + run, i - run);
 		strbuf_puts(sb, rep);
 		i += skip;
 		run = i;
 	}
-	strbuf_append(sb, s + run, n - run);
+	strbuf_add(sb, s + run, n - run);
 	return replaced;
 }

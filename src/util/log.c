@@ -1,4 +1,4 @@
-#include "config.h"
+#include <config.h> /* autoconf; "config.h" here would be util/config.h */
 
 #include "util/log.h"
 

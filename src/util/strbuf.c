@@ -1,4 +1,4 @@
-#include "config.h"
+#include <config.h> /* autoconf; "config.h" here would be util/config.h */
 
 #include "util/strbuf.h"
 
@@ -61,7 +61,7 @@ static int grow(strbuf *sb, size_t n)
 	return 0;
 }
 
-void strbuf_append(strbuf *sb, const void *p, size_t n)
+void strbuf_add(strbuf *sb, const void *p, size_t n)
 {
 	if (grow(sb, n) < 0)
 		return;
@@ -71,9 +71,9 @@ void strbuf_append(strbuf *sb, const void *p, size_t n)
 	sb->data[sb->len] = '\0';
 }
 
-void strbuf_puts(strbuf *sb, const char *s) { strbuf_append(sb, s, strlen(s)); }
+void strbuf_puts(strbuf *sb, const char *s) { strbuf_add(sb, s, strlen(s)); }
 
-void strbuf_putc(strbuf *sb, char c) { strbuf_append(sb, &c, 1); }
+void strbuf_putc(strbuf *sb, char c) { strbuf_add(sb, &c, 1); }
 
 char *strbuf_reserve(strbuf *sb, size_t n)
 {

@@ -27,7 +27,9 @@ void strbuf_free(strbuf *sb);
 /* Empties the buffer and clears the error, keeping its memory. */
 void strbuf_reset(strbuf *sb);
 
-void strbuf_append(strbuf *sb, const void *p, size_t n);
+/* Not "strbuf_append": libconfig exports a strbuf_append of its own, and ours would replace it
+ * inside libconfig at run time (ELF symbol interposition), breaking its string parsing. */
+void strbuf_add(strbuf *sb, const void *p, size_t n);
 void strbuf_puts(strbuf *sb, const char *s);
 void strbuf_putc(strbuf *sb, char c);
 void strbuf_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
