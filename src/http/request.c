@@ -131,8 +131,10 @@ int http_request_init(http_request *r, arena *a, char *const *envp, const char *
 	const char *host = http_request_env(r, "HTTP_HOST");
 	if (host == NULL) {
 		const char *name = env_or(r, "SERVER_NAME", "localhost");
-		const char *port = env_or(r, "SERVER_PORT", "80");
-		host = strcmp(port, "80") == 0 ? name : arena_printf(a, "%s:%s", name, port);
+		/* The port is left out only when it is the scheme's default (RFC 9110 §4.2). */
+		const char *def_port = strcmp(r->scheme, "https") == 0 ? "443" : "80";
+		const char *port = env_or(r, "SERVER_PORT", def_port);
+		host = strcmp(port, def_port) == 0 ? name : arena_printf(a, "%s:%s", name, port);
 		if (host == NULL)
 			return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
 	}
@@ -186,7 +188,12 @@ int http_request_init(http_request *r, arena *a, char *const *envp, const char *
 
 int http_request_read_form(http_request *r, arena *a, tr_source body, tr_err *err)
 {
-	if (strncasecmp(r->content_type, "application/x-www-form-urlencoded", 33) != 0)
+	/* The whole media type, optionally followed by parameters (RFC 9110 §8.3.1). */
+	static const char form_type[] = "application/x-www-form-urlencoded";
+	const size_t tlen = sizeof form_type - 1;
+	if (strncasecmp(r->content_type, form_type, tlen) != 0 ||
+	    (r->content_type[tlen] != '\0' && r->content_type[tlen] != ';' && r->content_type[tlen] != ' ' &&
+	     r->content_type[tlen] != '\t'))
 		return TR_OK;
 	if (r->content_length > (long long)HTTP_FORM_MAX)
 		return tr_err_set(err, TR_ELIMIT, -1, 0, "request body longer than %zu bytes", HTTP_FORM_MAX);

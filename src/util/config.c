@@ -101,9 +101,13 @@ static int store(arena *a, tr_config *cfg, const setting *s, const char *value, 
 	if (parse_long(value, s->type == SET_MODE ? 8 : 10, &v) < 0)
 		return tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting '%s': '%s' is not %s", where, s->name,
 		                  value, s->type == SET_MODE ? "an octal mode" : "an integer");
-	if (v < s->min || v > s->max)
+	if (v < s->min || v > s->max) {
+		if (s->type == SET_MODE) /* in the operator's notation, not as decimal */
+			return tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting '%s': '%s' is out of range (%#lo to %#lo)",
+			                  where, s->name, value, (unsigned long)s->min, (unsigned long)s->max);
 		return tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting '%s': %ld is out of range (%ld to %ld)",
 		                  where, s->name, v, s->min, s->max);
+	}
 	int iv = (int)v;
 	memcpy(base, &iv, sizeof iv);
 	return TR_OK;
@@ -141,17 +145,42 @@ static int check_known(const config_setting_t *group, const char *file, tr_err *
 	return TR_OK;
 }
 
-/* The text of a scalar setting, whatever its libconfig type, so "workers = 4" and
- * "workers = \"4\"" both work and one conversion path validates both. */
-static const char *setting_text(arena *a, const config_setting_t *st, const setting *s)
+/* libconfig up to 1.5 reads "0660" as decimal 660; later versions read it as octal (strtoll base 0),
+ * and the setting's format says CONFIG_FORMAT_DEFAULT either way.  So ask the library itself. */
+static int libconfig_reads_octal(void)
 {
+	config_t probe;
+	config_init(&probe);
+	int v = 0;
+	int octal = config_read_string(&probe, "m = 010;") && config_lookup_int(&probe, "m", &v) && v == 8;
+	config_destroy(&probe);
+	return octal;
+}
+
+/* The text of a scalar setting, whatever its libconfig type, so "workers = 4" and
+ * "workers = \"4\"" both work and one conversion path validates both.  NULL for a type we cannot
+ * use, or with *out_oom set when the arena is exhausted. */
+static const char *setting_text(arena *a, config_setting_t *st, const setting *s, int *out_oom)
+{
+	const char *text;
+	*out_oom = 0;
 	switch (config_setting_type(st)) {
 	case CONFIG_TYPE_STRING:
 		return config_setting_get_string(st);
 	case CONFIG_TYPE_INT:
-		return arena_printf(a, s->type == SET_MODE ? "%o" : "%d", config_setting_get_int(st));
-	case CONFIG_TYPE_INT64:
-		return arena_printf(a, "%lld", (long long)config_setting_get_int64(st));
+	case CONFIG_TYPE_INT64: {
+		long long v = config_setting_get_int64(st);
+		/* A mode is octal text: a hex literal, or a leading-zero literal that libconfig already
+		 * read as octal, is a number to print in octal; otherwise the decimal digits libconfig
+		 * kept are the octal digits the operator wrote. */
+		if (s->type == SET_MODE &&
+		    (config_setting_get_format(st) == CONFIG_FORMAT_HEX || libconfig_reads_octal()))
+			text = arena_printf(a, "%llo", (unsigned long long)v);
+		else
+			text = arena_printf(a, "%lld", v);
+		*out_oom = text == NULL;
+		return text;
+	}
 	case CONFIG_TYPE_BOOL:
 		return config_setting_get_bool(st) ? "1" : "0";
 	default:
@@ -177,15 +206,17 @@ static int load_file(arena *a, tr_config *cfg, const char *path, tr_err *err)
 	if (rc < 0)
 		goto out;
 	for (size_t i = 0; i < N_SETTINGS; i++) {
-		const config_setting_t *st = config_lookup(&lc, settings[i].name);
+		config_setting_t *st = config_lookup(&lc, settings[i].name);
 		if (st == NULL)
 			continue;
 		char where[512];
 		snprintf(where, sizeof where, "%s:%d", path, config_setting_source_line(st));
-		const char *text = setting_text(a, st, &settings[i]);
+		int oom;
+		const char *text = setting_text(a, st, &settings[i], &oom);
 		if (text == NULL) {
-			rc = tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting '%s': wrong type", where,
-			                settings[i].name);
+			rc = oom ? tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory loading configuration")
+			         : tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting '%s': wrong type", where,
+			                      settings[i].name);
 			goto out;
 		}
 		rc = store(a, cfg, &settings[i], text, where, err);
@@ -214,6 +245,20 @@ static int read_password_file(arena *a, tr_config *cfg, tr_err *err)
 	return cfg->db_password ? TR_OK : tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
 }
 
+/* Checks beyond one value's type and range; where names the origin for messages. */
+static int validate(const tr_config *cfg, const char *where, tr_err *err)
+{
+	if (log_level_parse(cfg->log_level) < 0)
+		return tr_err_set(err, TR_ECONFIG, -1, 0,
+		                  "%s: setting 'log_level': '%s' is not one of error, warn, info, debug", where,
+		                  cfg->log_level);
+	if (cfg->base_path[0] && (cfg->base_path[0] != '/' || cfg->base_path[strlen(cfg->base_path) - 1] == '/'))
+		return tr_err_set(err, TR_ECONFIG, -1, 0,
+		                  "%s: setting 'base_path': '%s' must start with '/' and not end with one", where,
+		                  cfg->base_path);
+	return TR_OK;
+}
+
 tr_config *config_load(arena *a, const char *path, tr_err *err)
 {
 	tr_config *cfg = arena_zalloc(a, sizeof *cfg);
@@ -222,6 +267,10 @@ tr_config *config_load(arena *a, const char *path, tr_err *err)
 		return NULL;
 	}
 	cfg->source = path ? arena_strdup(a, path) : "";
+	if (cfg->source == NULL) {
+		tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory loading configuration");
+		return NULL;
+	}
 	cfg->db_password = "";
 	for (size_t i = 0; i < N_SETTINGS; i++)
 		if (store(a, cfg, &settings[i], settings[i].def, "default", err) < 0)
@@ -233,16 +282,8 @@ tr_config *config_load(arena *a, const char *path, tr_err *err)
 		if (v && store(a, cfg, &settings[i], v, settings[i].env, err) < 0)
 			return NULL;
 	}
-	if (log_level_parse(cfg->log_level) < 0) {
-		tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting 'log_level': '%s' is not one of error, warn, info, debug",
-		           path ? path : "default", cfg->log_level);
+	if (validate(cfg, path ? path : "default", err) < 0)
 		return NULL;
-	}
-	if (cfg->base_path[0] && (cfg->base_path[0] != '/' || cfg->base_path[strlen(cfg->base_path) - 1] == '/')) {
-		tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting 'base_path': '%s' must start with '/' and not end with one",
-		           path ? path : "default", cfg->base_path);
-		return NULL;
-	}
 	const char *pw = getenv("TAPROOM_DB_PASSWORD");
 	if (pw) {
 		cfg->db_password = arena_strdup(a, pw);
@@ -263,7 +304,14 @@ int config_set(arena *a, tr_config *cfg, const char *name, const char *value, tr
 		return tr_err_set(err, TR_ECONFIG, -1, 0, "unknown setting '%s'", name);
 	char where[64];
 	snprintf(where, sizeof where, "--%s", name);
-	return store(a, cfg, s, value, where, err);
+	/* Validated like the file: a bad value leaves the setting as it was. */
+	tr_config copy = *cfg;
+	int rc = store(a, &copy, s, value, where, err);
+	if (rc == TR_OK)
+		rc = validate(&copy, where, err);
+	if (rc == TR_OK)
+		*cfg = copy;
+	return rc;
 }
 
 void config_each(config_visit_fn *fn, void *ctx)
