@@ -2,6 +2,7 @@
 
 #include "db/conn.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@ struct db_conn {
 	db_dialect dialect;
 	unsigned long version;
 	unsigned long n_connects;
+	int timeout_s;         /* the session's statement time limit, 0 = none set */
 };
 
 static char *copy_into(char **dst, const char *s)
@@ -94,6 +96,7 @@ static int open_conn(db_conn *c, tr_err *err)
 	}
 	c->mysql = m;
 	c->n_connects++;
+	c->timeout_s = 0;
 	c->version = mysql_get_server_version(m);
 	const char *info = mysql_get_server_info(m);
 	c->dialect = (info && strstr(info, "MariaDB")) ? DB_DIALECT_MARIADB : DB_DIALECT_MYSQL;
@@ -106,6 +109,27 @@ int db_conn_ensure(db_conn *c, tr_err *err)
 		return TR_OK;
 	db_conn_close(c);
 	return open_conn(c, err);
+}
+
+int db_conn_set_timeout(db_conn *c, int seconds, tr_err *err)
+{
+	if (c->mysql == NULL)
+		return tr_err_set(err, TR_EDB_UNAVAILABLE, -1, 0, "no database connection");
+	if (seconds == c->timeout_s)
+		return TR_OK;
+	char sql[96];
+	if (c->dialect == DB_DIALECT_MARIADB)
+		snprintf(sql, sizeof sql, "SET SESSION max_statement_time = %d", seconds);
+	else
+		snprintf(sql, sizeof sql, "SET SESSION max_execution_time = %lld", (long long)seconds * 1000);
+	if (mysql_real_query(c->mysql, sql, strlen(sql)) != 0) {
+		int rc = tr_err_set(err, TR_EDB_UNAVAILABLE, -1, 0, "cannot set the statement time limit: %s",
+		                    mysql_error(c->mysql));
+		db_conn_close(c);
+		return rc;
+	}
+	c->timeout_s = seconds;
+	return TR_OK;
 }
 
 MYSQL *db_conn_handle(db_conn *c) { return c->mysql; }

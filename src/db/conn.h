@@ -37,6 +37,12 @@ int db_conn_ensure(db_conn *c, tr_err *err);
 /* Closes the connection; the next db_conn_ensure() opens a new one. */
 void db_conn_close(db_conn *c);
 
+/* Limits the run time of the statements that follow on this connection to seconds (> 0), as a
+ * session setting: MariaDB max_statement_time, MySQL max_execution_time (which applies to SELECT).
+ * Sent only when the value changes, so a steady worker pays nothing per query.  A new
+ * connection starts unlimited. */
+int db_conn_set_timeout(db_conn *c, int seconds, tr_err *err);
+
 /* The open handle, or NULL when closed. */
 MYSQL *db_conn_handle(db_conn *c);
 db_dialect db_conn_dialect(const db_conn *c);

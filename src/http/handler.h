@@ -8,6 +8,7 @@
 #include "db/conn.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "tap/catalog_cache.h"
 #include "util/arena.h"
 #include "util/config.h"
 #include "util/io.h"
@@ -17,6 +18,7 @@
 typedef struct tr_request_ctx {
 	const tr_config *cfg;    /* the configuration this worker was started with */
 	db_conn *db;             /* the worker's persistent connection (may be closed) */
+	catalog_cache *catalogs; /* the worker's TAP_SCHEMA copy */
 	arena *a;                /* the request's arena, reset after the response */
 	http_request *req;
 	http_response *resp;

@@ -1,8 +1,7 @@
 #include "config.h"
 
 #include "out/xml.h"
-
-static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
+#include "out/text.h"
 
 size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
@@ -36,48 +35,24 @@ size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* XML 1.0 §2.4 markup characters; a raw CR would be normalised away by parsers (§2.11). */
+static text_escapes content_escapes = {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&apos;",
+	['\r'] = "&#13;",
+};
+
+/* As above, plus tab and newline, which attribute-value normalisation (§3.3.3) turns into spaces. */
+static text_escapes attr_escapes = {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&apos;",
+	['\r'] = "&#13;", ['\n'] = "&#10;", ['\t'] = "&#9;",
+};
+
 size_t xml_escape(strbuf *sb, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t replaced = 0, run = 0; /* run: start of the pending span copied verbatim */
-	size_t i = 0;
-	while (i < n) {
-		unsigned char c = p[i];
-		const char *rep = NULL;
-		size_t skip = 1;
-		if (c >= 0x80) {
-			size_t len = utf8_seq_len(p + i, n - i);
-			if (len == 0) {
-				rep = replacement;
-				replaced++;
-			} else if (len == 3 && c == 0xEF && p[i + 1] == 0xBF && (p[i + 2] == 0xBE || p[i + 2] == 0xBF)) {
-				rep = replacement; /* U+FFFE, U+FFFF are not XML characters */
-				replaced++;
-				skip = 3;
-			} else {
-				i += len;
-				continue;
-			}
-		} else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-			rep = replacement;
-			replaced++;
-		} else {
-			switch (c) {
-			case '&': rep = "&amp;"; break;
-			case '<': rep = "&lt;"; break;
-			case '>': rep = "&gt;"; break;
-			case '"': rep = "&quot;"; break;
-			case '\'': rep = "&apos;"; break;
-			/* A raw CR would be normalised away by parsers (XML 1.0 §2.11). */
-			case '\r': rep = "&#13;"; break;
-			default: i++; continue;
-			}
-		}
-		strbuf_add(sb, s + run, i - run);
-		strbuf_puts(sb, rep);
-		i += skip;
-		run = i;
-	}
-	strbuf_add(sb, s + run, n - run);
-	return replaced;
+	return text_escape(sb, s, n, &content_escapes);
+}
+
+size_t xml_escape_attr(strbuf *sb, const char *s, size_t n)
+{
+	return text_escape(sb, s, n, &attr_escapes);
 }

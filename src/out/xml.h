@@ -12,6 +12,10 @@
  * of replacements made. */
 size_t xml_escape(strbuf *sb, const char *s, size_t n);
 
+/* As xml_escape, for attribute values: tab, newline and CR also become character references, so
+ * that attribute-value normalisation (XML 1.0 §3.3.3) keeps them. */
+size_t xml_escape_attr(strbuf *sb, const char *s, size_t n);
+
 #include <string.h>
 static inline size_t xml_escape_str(strbuf *sb, const char *s) { return xml_escape(sb, s, strlen(s)); }
 

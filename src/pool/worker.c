@@ -79,7 +79,8 @@ static const char *request_id(arena *a, char *const *envp, unsigned long seq)
 	return id ? id : "-";
 }
 
-static void serve_one(const tr_config *cfg, db_conn *db, arena *a, FCGX_Request *fr, unsigned long seq)
+static void serve_one(const tr_config *cfg, db_conn *db, catalog_cache *cc, arena *a, FCGX_Request *fr,
+                      unsigned long seq)
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -91,7 +92,7 @@ static void serve_one(const tr_config *cfg, db_conn *db, arena *a, FCGX_Request 
 	http_request req;
 	tr_err err = TR_ERR_INIT;
 	tr_request_ctx ctx = {
-		.cfg = cfg, .db = db, .a = a, .req = &req, .resp = &resp,
+		.cfg = cfg, .db = db, .catalogs = cc, .a = a, .req = &req, .resp = &resp,
 		.body = { fcgx_read, fr->in }, .request_id = rid,
 	};
 	if (http_request_init(&req, a, fr->envp, cfg->base_path, &err) < 0) {
@@ -156,10 +157,12 @@ int worker_main(const tr_config *cfg, int listen_fd, unsigned index)
 		.connect_timeout = (unsigned)cfg->db_connect_timeout, .read_timeout = (unsigned)cfg->db_read_timeout,
 	};
 	db_conn *db = db_conn_new(&dp);
+	catalog_cache *cc = catalog_cache_new(cfg->schema_check_interval);
 	FCGX_Request fr;
-	if (a == NULL || db == NULL || FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
+	if (a == NULL || db == NULL || cc == NULL || FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
 		log_error("worker %u: out of memory at start", index);
 		arena_destroy(a);
+		catalog_cache_free(cc);
 		db_conn_free(db);
 		return WORKER_EXIT_FAILED;
 	}
@@ -183,7 +186,7 @@ int worker_main(const tr_config *cfg, int listen_fd, unsigned index)
 			log_warn("accept: %s", rc > -200 ? strerror(-rc) : "FastCGI protocol error");
 			continue;
 		}
-		serve_one(cfg, db, a, &fr, ++served);
+		serve_one(cfg, db, cc, a, &fr, ++served);
 		FCGX_Finish_r(&fr);
 		arena_reset(a);
 		if (cfg->max_requests > 0 && served >= (unsigned long)cfg->max_requests) {
@@ -192,6 +195,7 @@ int worker_main(const tr_config *cfg, int listen_fd, unsigned index)
 		}
 	}
 	FCGX_Free(&fr, 1);
+	catalog_cache_free(cc);
 	db_conn_free(db);
 	arena_destroy(a);
 	log_info("worker %u exiting", index);

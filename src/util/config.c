@@ -62,6 +62,12 @@ static const setting settings[] = {
 	  "seconds a read from the database may block" },
 	{ "limits.query_timeout", "TAPROOM_QUERY_TIMEOUT", SET_INT, OFF(query_timeout), 1, 86400, "600",
 	  "seconds a synchronous query may run" },
+	{ "limits.maxrec_default", "TAPROOM_MAXREC_DEFAULT", SET_INT, OFF(maxrec_default), 0, INT_MAX, "100000",
+	  "rows returned when a query gives no MAXREC" },
+	{ "limits.maxrec_max", "TAPROOM_MAXREC_MAX", SET_INT, OFF(maxrec_max), 0, INT_MAX, "50000000",
+	  "hard limit on rows per query; a larger MAXREC is lowered to it" },
+	{ "limits.schema_check_interval", NULL, SET_INT, OFF(schema_check_interval), 0, 3600, "5",
+	  "seconds between checks whether TAP_SCHEMA changed (0 = every request)" },
 };
 
 #define N_SETTINGS (sizeof settings / sizeof settings[0])

@@ -44,6 +44,9 @@ typedef struct tr_config {
 
 	/* limits */
 	int query_timeout;         /* seconds a sync query may run on the database */
+	int maxrec_default;        /* rows returned when the request gives no MAXREC (TAP 1.1 §2.7.4) */
+	int maxrec_max;            /* the hard limit: larger MAXREC values are lowered to it */
+	int schema_check_interval; /* seconds between checks whether TAP_SCHEMA changed */
 } tr_config;
 
 /* Loads path (NULL = built-in defaults only), then applies TAPROOM_* environment variables, then

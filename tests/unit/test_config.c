@@ -150,6 +150,9 @@ static const field fields[] = {
 	INT_FIELD("database.connect_timeout", db_connect_timeout),
 	INT_FIELD("database.read_timeout", db_read_timeout),
 	INT_FIELD("limits.query_timeout", query_timeout),
+	INT_FIELD("limits.maxrec_default", maxrec_default),
+	INT_FIELD("limits.maxrec_max", maxrec_max),
+	INT_FIELD("limits.schema_check_interval", schema_check_interval),
 };
 
 static const field *find_field(const char *name)
@@ -231,6 +234,9 @@ static void test_defaults(void **state)
 		{ "listen", "/run/taproom/taproom.sock" }, { "listen_mode", "0660" }, { "workers", "4" },
 		{ "log_level", "info" }, { "base_path", "" }, { "database.port", "3306" },
 		{ "limits.query_timeout", "600" },
+		{ "limits.maxrec_default", "100000" },
+		{ "limits.maxrec_max", "50000000" },
+		{ "limits.schema_check_interval", "5" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		check_value(cfg, cases[i].name, cases[i].value, "defaults");
