@@ -218,6 +218,12 @@ int http_request_read_form(http_request *r, arena *a, tr_source body, tr_err *er
 	return http_parse_urlencoded(r, a, buf, got, err);
 }
 
+int http_request_add_param(http_request *r, arena *a, const char *name, const char *value, size_t len,
+                           tr_err *err)
+{
+	return add_param(r, a, name, value, len, err);
+}
+
 const http_param *http_param_find(const http_request *r, const char *name)
 {
 	for (const http_param *p = r->params; p; p = p->next)

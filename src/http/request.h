@@ -37,7 +37,7 @@ typedef struct http_request {
 	const char *remote_user;  /* REMOTE_USER, "" for anonymous */
 	const char *scheme;       /* "http" or "https" */
 	const char *host;         /* HTTP_HOST or SERVER_NAME[:SERVER_PORT] */
-	http_param *params;       /* query string, then a urlencoded body, in order */
+	http_param *params;       /* query string, then the body's (urlencoded or multipart), in order */
 	http_param *params_tail;
 	size_t n_params;
 	char *const *envp;        /* the raw environment, for http_request_env() */
@@ -64,6 +64,12 @@ int http_parse_urlencoded(http_request *r, arena *a, const char *text, size_t n,
 /* Decodes %XX and '+' (when plus_is_space) into out (room for n + 1 bytes); returns the length, or
  * -1 for a malformed escape. */
 long http_percent_decode(const char *in, size_t n, char *out, int plus_is_space);
+
+/* Appends one parameter whose name and value are already decoded: for body parsers other than the
+ * urlencoded one (multipart).  name must be NUL-terminated and value[len] must be '\0'; both must
+ * live as long as the request (the arena).  Fails only with TR_ENOMEM. */
+int http_request_add_param(http_request *r, arena *a, const char *name, const char *value, size_t len,
+                           tr_err *err);
 
 /* The first parameter of that name (case-insensitive), or NULL. */
 const http_param *http_param_find(const http_request *r, const char *name);
