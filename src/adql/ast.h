@@ -336,7 +336,8 @@ struct adql_node {
 		 * types are not checked. */
 		struct {
 			adql_func fn;        /* which function */
-			adql_node *coordsys; /* ADQL_N_STRING coordinate system (POINT('ICRS', ...)), or NULL */
+			adql_node *coordsys; /* ADQL_N_STRING coordinate system (POINT('ICRS', ...)), the
+			                      * ADQL_N_NULL of POINT(NULL, x, y), or NULL */
 			adql_list args;      /* value expressions, in order, coordinate system excluded */
 		} func;
 		/* ADQL_N_AGGREGATE */

@@ -495,8 +495,11 @@ static adql_node *parse_builtin(parser *p, adql_func fn)
 		return NULL;
 	adql_node *coordsys = NULL;
 	/* ADQL 2.1 <point>, <circle>, <box>, <polygon>: [ <coord_sys> <comma> ], a string literal;
-	 * coordinates are numeric, so a leading string literal can only be the coordinate system. */
-	if (info->has_coordsys && args.n > 0 && args.v[0]->kind == ADQL_N_STRING) {
+	 * coordinates are numeric, so a leading string literal can only be the coordinate system.
+	 * A leading NULL is one too when the count says so (ADQL 2.0 allowed any string value). */
+	bool null_coordsys = args.n > 0 && args.v[0]->kind == ADQL_N_NULL && info->max_args >= 0 &&
+	                     (int)args.n > info->max_args;
+	if (info->has_coordsys && args.n > 0 && (args.v[0]->kind == ADQL_N_STRING || null_coordsys)) {
 		coordsys = args.v[0];
 		memmove(args.v, args.v + 1, (args.n - 1) * sizeof *args.v);
 		args.n--;

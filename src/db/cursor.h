@@ -29,6 +29,7 @@ typedef struct db_column {
 	bool is_unsigned;        /* UNSIGNED integer */
 	bool is_binary;          /* binary string (BLOB, BINARY, VARBINARY) rather than text */
 	unsigned long length;    /* declared display length (characters for text) */
+	unsigned decimals;       /* fractional-second digits of DATETIME(n), TIME(n), TIMESTAMP(n) */
 	out_datatype datatype;   /* the VOTable type that represents this column exactly */
 	const char *arraysize;   /* NULL for scalars, "*" for text and blobs, "n" for BIT(n) */
 	const char *xtype;       /* "timestamp" for DATE/DATETIME/TIMESTAMP, else NULL */

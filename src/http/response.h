@@ -26,6 +26,7 @@ typedef struct http_response {
 	int head_only;              /* HEAD request: headers only */
 	int started;                /* headers sent */
 	int failed;                 /* the sink failed: the client is gone */
+	int is_aborted;             /* end the transfer abnormally: the body is known to be incomplete */
 	size_t body_bytes;          /* body bytes accepted so far (for the access log) */
 } http_response;
 

@@ -3,6 +3,7 @@
 #include "http/router.h"
 
 #include "tap/availability.h"
+#include "tap/sync.h"
 
 #include <string.h>
 
@@ -16,6 +17,8 @@ typedef struct route {
 static const route routes[] = {
 	/* VOSI 1.1 §3.3: availability is read with GET. */
 	{ "/availability", HTTP_GET | HTTP_HEAD, "Allow: GET, HEAD", tap_availability },
+	/* TAP 1.1 §2.3: queries by GET or POST. */
+	{ "/sync", HTTP_GET | HTTP_POST, "Allow: GET, POST", tap_sync },
 };
 
 int router_dispatch(tr_request_ctx *ctx)

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -105,6 +106,12 @@ static void serve_one(const tr_config *cfg, db_conn *db, catalog_cache *cc, aren
 	log_info("access %s %s %d %zu %.1fms%s", req.method_name ? req.method_name : "-",
 	         req.uri ? req.uri : "-", resp.status, resp.body_bytes, ms_since(&t0),
 	         resp.failed ? " client-gone" : "");
+	/* Closing the connection without the FastCGI end record makes the web server end its
+	 * response abnormally (no final chunk): clients see a cut-off transfer, not a short table. */
+	if (resp.is_aborted && fr->ipcFd >= 0) {
+		log_warn("ending the transfer abnormally: the document is incomplete");
+		shutdown(fr->ipcFd, SHUT_RDWR);
+	}
 	http_response_free(&resp);
 	log_set_request(NULL);
 }

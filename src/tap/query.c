@@ -1,0 +1,231 @@
+#include "config.h"
+
+#include "tap/query.h"
+
+#include "adql/parser.h"
+#include "adql/resolve.h"
+#include "adql/translate.h"
+#include "db/cursor.h"
+#include "out/writer.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+#include <string.h>
+
+/* The SQL of one translated query: generous for long IN lists and polygons, finite. */
+#define TAP_SQL_MAX ((size_t)4 * 1024 * 1024)
+
+static bool datatype_from_name(const char *name, out_datatype *out)
+{
+	for (int dt = OUT_DT_BOOLEAN; dt <= OUT_DT_DOUBLE; dt++) {
+		const char *n = out_datatype_name((out_datatype)dt);
+		if (n && strcmp(n, name) == 0) {
+			*out = (out_datatype)dt;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether rows of kind can be written as datatype/arraysize (the combinations out/writer.h lists). */
+static bool fits(out_datatype dt, const char *arraysize, out_kind kind)
+{
+	bool scalar = arraysize == NULL;
+	switch (dt) {
+	case OUT_DT_BOOLEAN:
+	case OUT_DT_SHORT:
+	case OUT_DT_INT:
+	case OUT_DT_LONG:
+	case OUT_DT_BIT:
+		return scalar && (kind == OUT_KIND_INT64 || kind == OUT_KIND_UINT64);
+	case OUT_DT_UNSIGNED_BYTE:
+		return scalar ? (kind == OUT_KIND_INT64 || kind == OUT_KIND_UINT64) : kind == OUT_KIND_BYTES;
+	case OUT_DT_CHAR:
+	case OUT_DT_UNICODE_CHAR:
+		return kind == OUT_KIND_BYTES;
+	case OUT_DT_FLOAT:
+	case OUT_DT_DOUBLE:
+		return scalar ? (kind == OUT_KIND_FLOAT || kind == OUT_KIND_DOUBLE) : kind == OUT_KIND_DOUBLES;
+	}
+	return false;
+}
+
+/* One FIELD from what the resolver knows (names, units, UCDs, the declared type) and what the
+ * database actually sends.  The declared type wins when the values fit it, so results agree with
+ * TAP_SCHEMA; otherwise (e.g. SUM of integers, which the database computes as DECIMAL) the type
+ * that holds the values exactly is used, with the declared metadata kept. */
+static void make_field(out_field *f, const adql_out_column *m, const db_column *c)
+{
+	memset(f, 0, sizeof *f);
+	f->name = m->name;
+	f->unit = m->unit;
+	f->ucd = m->ucd;
+	f->utype = m->utype;
+	f->description = m->description;
+	f->kind = c->kind;
+	out_datatype dt;
+	if (datatype_from_name(m->datatype, &dt) && fits(dt, m->arraysize, c->kind)) {
+		f->datatype = dt;
+		f->arraysize = m->arraysize;
+		f->xtype = m->xtype;
+		/* A bounded variable size ("64*", VOTable 1.3 §2.2) is only advice to readers, and
+		 * astropy before 6.0 refuses it for strings (E01): pyvo users could not read the
+		 * result.  "*" describes the same values. */
+		if ((dt == OUT_DT_CHAR || dt == OUT_DT_UNICODE_CHAR) && f->arraysize &&
+		    f->arraysize[strlen(f->arraysize) - 1] == '*')
+			f->arraysize = "*";
+	} else {
+		f->datatype = c->datatype;
+		f->arraysize = c->arraysize;
+		f->xtype = c->xtype ? c->xtype : m->xtype;
+	}
+}
+
+static void fill_info(out_info *info, out_info_item *extra, const tap_query_env *env, const tap_params *p)
+{
+	memset(info, 0, sizeof *info);
+	info->query = p ? p->query : NULL;
+	info->server = env->server;
+	info->request_id = env->request_id;
+	if (p && p->runid) {
+		/* DALI 1.1 §3.2.6: RUNID is echoed in the output. */
+		extra->name = "RUNID";
+		extra->value = p->runid;
+		info->extra = extra;
+		info->n_extra = 1;
+	}
+}
+
+/* The message of a query error with its position as line and column. */
+static const char *error_text(arena *a, const tap_params *p, const tr_err *e)
+{
+	strbuf sb = STRBUF_INIT(0);
+	if (p && p->query && e->pos >= 0)
+		adql_format_error(&sb, p->query, e);
+	else
+		strbuf_puts(&sb, e->msg);
+	if (e->detail[0]) {
+		strbuf_puts(&sb, " (");
+		strbuf_puts(&sb, e->detail);
+		strbuf_puts(&sb, ")");
+	}
+	const char *s = strbuf_failed(&sb) ? e->msg : arena_strdup(a, strbuf_str(&sb));
+	strbuf_free(&sb);
+	return s ? s : e->msg;
+}
+
+int tap_query_write_error(const tap_query_env *env, const tap_params *p, const tr_err *e,
+                          const tap_query_output *out)
+{
+	out_info info;
+	out_info_item extra;
+	fill_info(&info, &extra, env, p);
+	if (out->start(out->ctx, OUT_ERROR_CONTENT_TYPE) < 0)
+		return TR_EIO;
+	tr_err werr = TR_ERR_INIT;
+	return out_write_error_document(&out->sink, error_text(env->a, p, e), &info, &werr);
+}
+
+static void free_writer(void *w) { out_writer_free(w); }
+
+/* Parse, resolve and translate: everything that can fail on the query itself, before any I/O. */
+static int compile(const tap_query_env *env, const tap_params *p, adql_result_meta **out_meta,
+                   strbuf *sql, tr_err *err)
+{
+	adql_parse_opts popts = { .extensions = ADQL_EXT_HEX | ADQL_EXT_BITWISE };
+	adql_query *q = adql_parse(env->a, p->query, p->query_len, &popts, err);
+	if (q == NULL)
+		return err->code;
+	if (adql_resolve(q, env->cat, NULL, env->a, out_meta, err) < 0)
+		return err->code;
+	adql_translate_opts topts = {
+		.dialect = db_conn_dialect(env->db) == DB_DIALECT_MARIADB ? ADQL_DIALECT_MARIADB : ADQL_DIALECT_MYSQL,
+		.server_version = db_conn_server_version(env->db),
+		.maxrec = p->maxrec,
+	};
+	return adql_translate(q, *out_meta, &topts, sql, err);
+}
+
+/* Streams the rows, starting with `row` (when has_row) already fetched; returns TR_OK or the error
+ * that cut the result short. */
+static int stream(const tap_params *p, db_cursor *cur, out_writer *w, const out_value *row, int has_row,
+                  tap_query_stats *stats, tr_err *err)
+{
+	int rc = has_row;
+	for (; rc == 1; rc = db_cursor_next(cur, &row, err)) {
+		if (stats->rows >= (uint64_t)p->maxrec) {
+			/* The translator asked for MAXREC + 1 rows: the extra one only says there are more. */
+			stats->is_overflow = true;
+			return TR_OK;
+		}
+		if (out_writer_row(w, row, err) < 0)
+			return err->code;
+		stats->rows++;
+	}
+	return rc;
+}
+
+int tap_query_run(const tap_query_env *env, const tap_params *p, const tap_query_output *out,
+                  tap_query_stats *stats, tr_err *err)
+{
+	memset(stats, 0, sizeof *stats);
+	out_format fmt = OUT_VOTABLE_TABLEDATA;
+	const char *ctype = out_format_content_type(fmt);
+	if (p->responseformat && out_format_parse(p->responseformat, &fmt, &ctype, err) < 0)
+		return err->code;
+
+	adql_result_meta *meta = NULL;
+	strbuf sql = STRBUF_INIT(TAP_SQL_MAX);
+	int rc = compile(env, p, &meta, &sql, err);
+	if (rc == TR_OK && strbuf_failed(&sql))
+		rc = tr_err_set(err, TR_ELIMIT, -1, 0, "the translated query is longer than %zu bytes", TAP_SQL_MAX);
+	if (rc < 0) {
+		strbuf_free(&sql);
+		return rc;
+	}
+	stats->sql = arena_strdup(env->a, strbuf_str(&sql));
+	log_debug("sql: %s", strbuf_str(&sql));
+	db_cursor *cur = db_cursor_open(env->db, env->a, strbuf_str(&sql), strbuf_len(&sql), env->timeout_s, err);
+	strbuf_free(&sql);
+	if (cur == NULL)
+		return err->code;
+	size_t n = db_cursor_ncols(cur);
+	if (n != meta->n_columns)
+		return tr_err_set(err, TR_EINTERNAL, -1, 0, "the database returned %zu columns, %zu expected", n,
+		                  meta->n_columns);
+	out_field *fields = arena_calloc(env->a, n, sizeof *fields);
+	if (fields == NULL)
+		return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		make_field(&fields[i], &meta->columns[i], db_cursor_column(cur, i));
+
+	/* The first row is fetched before anything is sent: most database errors (a time limit hit
+	 * while sorting or aggregating) come before it and still get a clean error document with
+	 * its HTTP status. */
+	const out_value *first = NULL;
+	int has_row = db_cursor_next(cur, &first, err);
+	if (has_row < 0)
+		return has_row;
+	out_writer *w = out_writer_open(fmt, &out->sink, NULL, err);
+	if (w == NULL)
+		return err->code;
+	if (arena_on_destroy(env->a, free_writer, w) < 0)
+		return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
+	if (out->start(out->ctx, ctype) < 0)
+		return tr_err_set(err, TR_EIO, -1, 0, "the client went away");
+	stats->is_started = true;
+	out_info info;
+	out_info_item extra;
+	fill_info(&info, &extra, env, p);
+	rc = out_writer_begin(w, fields, n, &info, err);
+	if (rc == TR_OK)
+		rc = stream(p, cur, w, first, has_row, stats, err);
+	if (rc == TR_OK)
+		return out_writer_end(w, OUT_STATUS_OK, NULL, stats->is_overflow, err);
+	/* TAP 1.1 §2.9: an error after the output began ends the document with the error. */
+	stats->is_truncated = !out_format_has_status(fmt);
+	tr_err e2 = TR_ERR_INIT;
+	if (err->code != TR_EIO && out_writer_end(w, OUT_STATUS_ERROR, error_text(env->a, p, err), false, &e2) < 0)
+		log_warn("could not end the document after an error: %s", e2.msg);
+	return rc;
+}
