@@ -152,7 +152,7 @@ kill_midstream() { # kill_midstream FORMAT OUTFILE: prints curl's exit code
 }
 rm -f "$TR_STATE/taproom.conf"
 kill -TERM "$TR_MASTER_PID"; wait "$TR_MASTER_PID" || true; tr_untrack "$TR_MASTER_PID"
-TR_WORKERS=2 tr_write_config "limits = { maxrec_max = 1000000; };"
+TR_WORKERS=2 tr_write_config "limits = { maxrec_max = 1000000; schema_check_interval = 1; };"
 tr_start_taproom
 rc=$(kill_midstream votable "$TR_STATE/mid.xml")
 tr_check "VOTable: the transfer completes" test "$rc" = 0
@@ -167,6 +167,21 @@ tr_check "the log says why" grep -q "query failed after [0-9]* rows: the databas
 rc=$(kill_midstream csv "$TR_STATE/mid.csv")
 tr_check "CSV: the abnormal end is logged" grep -q "ending the transfer abnormally" "$TR_STATE/taproom.log"
 tr_check "the worker reconnects: the next query works" sh -c "curl -sS -o /dev/null -w '%{http_code}' --data-urlencode 'QUERY=SELECT TOP 1 id FROM tr_test.big' '$SYNC' | grep -q 200"
+
+# ---- TAP_SCHEMA changes are picked up without a restart -----------------------------------------
+nq() { curl -sS -o "$TR_STATE/new.xml" -w '%{http_code}' --data-urlencode "QUERY=SELECT v FROM tr_test.newtab" "$SYNC"; }
+tr_check "an unpublished table is unknown" test "$(nq)" = 400
+tr_mysql -e "CREATE TABLE tr_test.newtab (v INT); INSERT INTO tr_test.newtab VALUES (42);
+	INSERT INTO TAP_SCHEMA.\`tables\` (schema_name, table_name, table_type) VALUES ('tr_test', 'tr_test.newtab', 'table');
+	INSERT INTO TAP_SCHEMA.\`columns\` (table_name, column_name, datatype, column_index) VALUES ('tr_test.newtab', 'v', 'int', 1);"
+ok=0
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	[ "$(nq)" = 200 ] && { ok=1; break; }
+	sleep 0.5
+done
+tr_check "a newly published table becomes queryable within schema_check_interval" test "$ok" = 1
+tr_check "with its rows" grep -q '<TD>42</TD>' "$TR_STATE/new.xml"
+tr_check "the reload is logged" grep -q "TAP_SCHEMA changed: reloaded" "$TR_STATE/taproom.log"
 
 # ---- the database goes away ------------------------------------------------------------------
 tr_stop_mariadb
