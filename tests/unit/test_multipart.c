@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include "http/multipart.h"
 #include "util/strbuf.h"
 
@@ -23,20 +25,6 @@
 #include <string.h>
 #include <sys/types.h>
 
-static int setup(void **state)
-{
-	arena *a = arena_create(0, 0);
-	if (a == NULL)
-		return -1;
-	*state = a;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	arena_destroy(*state);
-	return 0;
-}
 
 /* A string literal and its length, NUL bytes inside included. */
 #define S(s) s, sizeof(s) - 1
@@ -1024,20 +1012,20 @@ static void test_fuzz_corpus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_boundary, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_samples_every_chunking, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncation_details, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_quoted_boundary_bodies, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_callback_failures, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_data_runs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_random_forms, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_curl_body, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_multipart_curl, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_multipart_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_multipart_text_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_multipart_alloc_failures, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fuzz_corpus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_boundary, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_samples_every_chunking, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_truncation_details, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_quoted_boundary_bodies, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_limits, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_callback_failures, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_data_runs, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_random_forms, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_curl_body, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_read_multipart_curl, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_read_multipart_errors, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_read_multipart_text_limit, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_read_multipart_alloc_failures, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_fuzz_corpus, tr_test_arena_setup, tr_test_arena_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include "http/request.h"
 
 #include <stdio.h>
@@ -17,20 +19,6 @@
 #include <string.h>
 #include <sys/types.h>
 
-static int setup(void **state)
-{
-	arena *a = arena_create(0, 0);
-	if (a == NULL)
-		return -1;
-	*state = a;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	arena_destroy(*state);
-	return 0;
-}
 
 /* Up to this many CGI variables per case. */
 #define MAX_ENV 8
@@ -525,18 +513,18 @@ static void test_read_form_limits_and_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_methods, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_document_uri_fallback, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_query_string, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_query_from_uri, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_query_string_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_param_find, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scheme_and_host, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_other_variables, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_percent_decode, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_form, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_form_limits_and_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_methods, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_paths, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_document_uri_fallback, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_query_string, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_query_from_uri, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_query_string_limit, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_param_find, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_scheme_and_host, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_other_variables, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_percent_decode, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_read_form, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_read_form_limits_and_errors, tr_test_arena_setup, tr_test_arena_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

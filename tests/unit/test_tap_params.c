@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include "adql/limits.h"
 #include "tap/params.h"
 
@@ -20,20 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int setup(void **state)
-{
-	arena *a = arena_create(0, 0);
-	if (a == NULL)
-		return -1;
-	*state = a;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	arena_destroy(*state);
-	return 0;
-}
 
 /* The request whose query string is qs (urlencoded: '+' is a space, %XX a byte). */
 static void make_request(http_request *r, arena *a, const char *qs)
@@ -365,10 +353,10 @@ static void test_params_point_into_request(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_params, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_upload, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_upload_limits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_params_point_into_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_params, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_upload, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_upload_limits, tr_test_arena_setup, tr_test_arena_teardown),
+		cmocka_unit_test_setup_teardown(test_params_point_into_request, tr_test_arena_setup, tr_test_arena_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
