@@ -752,20 +752,34 @@ static int out_from_expr(rs_ctx *c, adql_node *e, const adql_ident *alias, adql_
 }
 
 /* Makes every name unique (ASCII case-insensitively, as the database compares them) by adding _2,
- * _3, ... to later duplicates. */
+ * _3, ... to later duplicates.  A duplicate starts counting after the suffix the last column with
+ * the same base name got: the smaller ones are still taken (names are only ever added), and
+ * counting from 2 each time made n equal names cost n^3 / 6 comparisons (a select list of 1000
+ * constants took seconds; found by tests/fuzz/fuzz_adql). */
 static int dedupe(rs_ctx *c, adql_out_column *v, size_t n)
 {
-	for (size_t i = 1; i < n; i++) {
-		const char *base = v[i].name;
-		for (unsigned k = 2;; k++) {
+	const char **base = arena_calloc(c->a, n, sizeof *base); /* each column's name before dedupe */
+	unsigned *suffix = arena_calloc(c->a, n, sizeof *suffix); /* the _k it got, 0 for none */
+	if (base == NULL || suffix == NULL)
+		return rs_nomem(c);
+	for (size_t i = 0; i < n; i++) {
+		base[i] = v[i].name;
+		unsigned k = 2;
+		for (size_t j = i; j-- > 0;)
+			if (rs_ascii_ieq(base[j], base[i])) {
+				k = suffix[j] ? suffix[j] + 1 : 2;
+				break;
+			}
+		for (;; k++) {
 			bool taken = false;
 			for (size_t j = 0; j < i && !taken; j++)
 				taken = rs_ascii_ieq(v[j].name, v[i].name);
 			if (!taken)
 				break;
-			v[i].name = arena_printf(c->a, "%s_%u", base, k);
+			v[i].name = arena_printf(c->a, "%s_%u", base[i], k);
 			if (v[i].name == NULL)
 				return rs_nomem(c);
+			suffix[i] = k;
 		}
 	}
 	return TR_OK;

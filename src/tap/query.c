@@ -2,6 +2,8 @@
 
 #include "tap/query.h"
 
+#include "adql/geometry.h"
+#include "adql/limits.h"
 #include "adql/parser.h"
 #include "adql/resolve.h"
 #include "adql/translate.h"
@@ -10,6 +12,7 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The SQL of one translated query: generous for long IN lists and polygons, finite. */
@@ -81,6 +84,103 @@ static void make_field(out_field *f, const adql_out_column *m, const db_column *
 	}
 }
 
+/* ---- geometry values as DALI arrays (issue 5) -----------------------------------------------------
+ * A geometry in the select list reaches us as text, "ra dec ..." (adql/geometry.h); its metadata
+ * says double[2] / [3] / [*] with xtype point, circle or polygon (DALI 1.1 §3.3.5-3.3.7).  Every
+ * writer wants such columns as OUT_KIND_DOUBLES, so the text is parsed here, into one buffer per
+ * column allocated once per query and reused for every row. */
+
+/* Numbers one polygon value may hold: what POLYGON(...) can have within ADQL_MAX_ARGS. */
+#define TAP_GEOM_MAX_DOUBLES ((size_t)ADQL_MAX_ARGS)
+/* Bytes of one number in the text (a double needs about 25). */
+#define TAP_GEOM_NUMBER_MAX 64
+
+typedef struct geom_cols {
+	size_t n;        /* result columns */
+	size_t *cap;     /* per column: doubles in its buffer; 0 for columns left alone */
+	double **buf;    /* per column: the buffer */
+	out_value *row;  /* the row handed to the writer, with the geometries converted */
+	bool any;        /* some column is converted */
+} geom_cols;
+
+/* Marks the columns the database sends as text but the metadata describes as a DALI geometry, and
+ * makes their fields double arrays. */
+static int geom_setup(geom_cols *gc, arena *a, out_field *fields, const adql_result_meta *meta, tr_err *err)
+{
+	size_t n = meta->n_columns;
+	memset(gc, 0, sizeof *gc);
+	gc->n = n;
+	gc->cap = arena_calloc(a, n, sizeof *gc->cap);
+	gc->buf = arena_calloc(a, n, sizeof *gc->buf);
+	gc->row = arena_calloc(a, n, sizeof *gc->row);
+	if (gc->cap == NULL || gc->buf == NULL || gc->row == NULL)
+		return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const adql_out_column *m = &meta->columns[i];
+		out_datatype dt;
+		const char *x = m->xtype;
+		if (fields[i].kind != OUT_KIND_BYTES || x == NULL || m->arraysize == NULL ||
+		    (strcmp(x, "point") != 0 && strcmp(x, "circle") != 0 && strcmp(x, "polygon") != 0) ||
+		    !datatype_from_name(m->datatype, &dt) || (dt != OUT_DT_DOUBLE && dt != OUT_DT_FLOAT))
+			continue;
+		gc->cap[i] = strcmp(m->arraysize, "2") == 0 ? 2 : strcmp(m->arraysize, "3") == 0 ? 3 : TAP_GEOM_MAX_DOUBLES;
+		gc->buf[i] = arena_calloc(a, gc->cap[i], sizeof(double));
+		if (gc->buf[i] == NULL)
+			return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
+		fields[i].datatype = dt;
+		fields[i].arraysize = m->arraysize;
+		fields[i].xtype = x;
+		fields[i].kind = OUT_KIND_DOUBLES;
+		gc->any = true;
+	}
+	return TR_OK;
+}
+
+/* The numbers of one geometry text into the column's buffer. */
+static int geom_parse(const geom_cols *gc, size_t i, const char *name, const out_value *v, out_value *out, tr_err *err)
+{
+	const char *p = v->v.bytes.p, *end = p + v->v.bytes.n;
+	size_t k = 0;
+	while (p < end) {
+		while (p < end && *p == ' ')
+			p++;
+		const char *e = p;
+		while (e < end && *e != ' ')
+			e++;
+		if (e == p)
+			break;
+		char tok[TAP_GEOM_NUMBER_MAX + 1];
+		char *stop;
+		size_t len = (size_t)(e - p);
+		if (len > TAP_GEOM_NUMBER_MAX || k == gc->cap[i])
+			return tr_err_set(err, TR_EDB, -1, 0, "column %s: a geometry value with too many or too long numbers", name);
+		memcpy(tok, p, len);
+		tok[len] = '\0';
+		gc->buf[i][k++] = strtod(tok, &stop);
+		if (*stop != '\0')
+			return tr_err_set(err, TR_EDB, -1, 0, "column %s: the database returned a malformed geometry value", name);
+		p = e;
+	}
+	if (gc->cap[i] <= 3 && k != gc->cap[i])
+		return tr_err_set(err, TR_EDB, -1, 0, "column %s: a geometry value with %zu numbers, %zu expected", name, k,
+		                  gc->cap[i]);
+	out->v.doubles.p = gc->buf[i];
+	out->v.doubles.n = k;
+	return TR_OK;
+}
+
+/* The row to write: row itself, or (with geometry columns) its copy with them converted. */
+static const out_value *geom_row(const geom_cols *gc, const out_field *fields, const out_value *row, tr_err *err)
+{
+	if (!gc->any)
+		return row;
+	memcpy(gc->row, row, gc->n * sizeof *row);
+	for (size_t i = 0; i < gc->n; i++)
+		if (gc->cap[i] && !row[i].is_null && geom_parse(gc, i, fields[i].name, &row[i], &gc->row[i], err) < 0)
+			return NULL;
+	return gc->row;
+}
+
 static void fill_info(out_info *info, out_info_item *extra, const tap_query_env *env, const tap_params *p)
 {
 	memset(info, 0, sizeof *info);
@@ -142,6 +242,7 @@ static int compile(const tap_query_env *env, const tap_params *p, adql_result_me
 		.dialect = db_conn_dialect(env->db) == DB_DIALECT_MARIADB ? ADQL_DIALECT_MARIADB : ADQL_DIALECT_MYSQL,
 		.server_version = db_conn_server_version(env->db),
 		.maxrec = p->maxrec,
+		.geom = &adql_geometry_emitter,
 	};
 	return adql_translate(q, *out_meta, &topts, sql, err);
 }
@@ -149,7 +250,7 @@ static int compile(const tap_query_env *env, const tap_params *p, adql_result_me
 /* Streams the rows, starting with `row` (when has_row) already fetched; returns TR_OK or the error
  * that cut the result short. */
 static int stream(const tap_params *p, db_cursor *cur, out_writer *w, const out_value *row, int has_row,
-                  tap_query_stats *stats, tr_err *err)
+                  const geom_cols *gc, const out_field *fields, tap_query_stats *stats, tr_err *err)
 {
 	int rc = has_row;
 	for (; rc == 1; rc = db_cursor_next(cur, &row, err)) {
@@ -158,7 +259,8 @@ static int stream(const tap_params *p, db_cursor *cur, out_writer *w, const out_
 			stats->is_overflow = true;
 			return TR_OK;
 		}
-		if (out_writer_row(w, row, err) < 0)
+		const out_value *v = geom_row(gc, fields, row, err);
+		if (v == NULL || out_writer_row(w, v, err) < 0)
 			return err->code;
 		stats->rows++;
 	}
@@ -198,6 +300,9 @@ int tap_query_run(const tap_query_env *env, const tap_params *p, const tap_query
 		return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		make_field(&fields[i], &meta->columns[i], db_cursor_column(cur, i));
+	geom_cols gc;
+	if (geom_setup(&gc, env->a, fields, meta, err) < 0)
+		return err->code;
 
 	/* The first row is fetched before anything is sent: most database errors (a time limit hit
 	 * while sorting or aggregating) come before it and still get a clean error document with
@@ -219,7 +324,7 @@ int tap_query_run(const tap_query_env *env, const tap_params *p, const tap_query
 	fill_info(&info, &extra, env, p);
 	rc = out_writer_begin(w, fields, n, &info, err);
 	if (rc == TR_OK)
-		rc = stream(p, cur, w, first, has_row, stats, err);
+		rc = stream(p, cur, w, first, has_row, &gc, fields, stats, err);
 	if (rc == TR_OK)
 		return out_writer_end(w, OUT_STATUS_OK, NULL, stats->is_overflow, err);
 	/* TAP 1.1 §2.9: an error after the output began ends the document with the error. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef enum setting_type { SET_INT, SET_STR, SET_MODE } setting_type;
 
@@ -47,6 +48,8 @@ static const setting settings[] = {
 	  "public URL of the service; empty = built from each request" },
 	{ "base_path", "TAPROOM_BASE_PATH", SET_STR, OFF(base_path), 0, 0, "",
 	  "URL path prefix the service is mounted under, e.g. /tap" },
+	{ "examples_file", "TAPROOM_EXAMPLES_FILE", SET_STR, OFF(examples_file), 0, 0, "",
+	  "XHTML page of example queries served at /examples; empty = the built-in one" },
 	{ "database.host", "TAPROOM_DB_HOST", SET_STR, OFF(db_host), 0, 0, "127.0.0.1", "database host" },
 	{ "database.port", "TAPROOM_DB_PORT", SET_INT, OFF(db_port), 1, 65535, "3306", "database TCP port" },
 	{ "database.socket", "TAPROOM_DB_SOCKET", SET_STR, OFF(db_socket), 0, 0, "",
@@ -262,6 +265,10 @@ static int validate(const tr_config *cfg, const char *where, tr_err *err)
 		return tr_err_set(err, TR_ECONFIG, -1, 0,
 		                  "%s: setting 'base_path': '%s' must start with '/' and not end with one", where,
 		                  cfg->base_path);
+	/* Read on every request; checked here so that --check-config and a reload catch a wrong path. */
+	if (cfg->examples_file[0] && access(cfg->examples_file, R_OK) != 0)
+		return tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting 'examples_file': cannot read %s: %s", where,
+		                  cfg->examples_file, strerror(errno));
 	return TR_OK;
 }
 

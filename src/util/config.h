@@ -30,6 +30,7 @@ typedef struct tr_config {
 	/* service identity */
 	const char *base_url;      /* public URL of the service root; "" = from the request */
 	const char *base_path;     /* URL path prefix the service lives under, e.g. "/tap"; "" = root */
+	const char *examples_file; /* DALI examples page served at /examples; "" = the built-in one */
 
 	/* database for user queries */
 	const char *db_host;       /* host name or IP; "" with db_socket set = unix socket */

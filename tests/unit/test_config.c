@@ -141,6 +141,7 @@ static const field fields[] = {
 	STR_FIELD("log_level", log_level),
 	STR_FIELD("base_url", base_url),
 	STR_FIELD("base_path", base_path),
+	STR_FIELD("examples_file", examples_file),
 	STR_FIELD("database.host", db_host),
 	INT_FIELD("database.port", db_port),
 	STR_FIELD("database.socket", db_socket),

@@ -6,6 +6,7 @@
  * query, 2 usage, configuration or system error (issue 3). */
 #include <config.h>
 
+#include "adql/geometry.h"
 #include "adql/limits.h"
 #include "adql/parser.h"
 #include "adql/resolve.h"
@@ -215,7 +216,7 @@ static int parse_options(int argc, char **argv, options *opt)
 
 int main(int argc, char **argv)
 {
-	options opt = { .translate = { ADQL_DIALECT_MARIADB, 0, -1, NULL } };
+	options opt = { .translate = { ADQL_DIALECT_MARIADB, 0, -1, &adql_geometry_emitter } };
 	int rc = parse_options(argc, argv, &opt);
 	if (rc >= 0)
 		return rc;
