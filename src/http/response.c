@@ -64,8 +64,9 @@ static int sink_write(http_response *r, const char *p, size_t n)
 static int send_headers(http_response *r)
 {
 	char head[4096];
-	int n = snprintf(head, sizeof head, "Status: %d %s\r\nContent-Type: %s\r\n", r->status,
-	                 http_reason(r->status), r->content_type);
+	/* Server names the software, as TAP validators (taplint) ask; web servers pass it on. */
+	int n = snprintf(head, sizeof head, "Status: %d %s\r\nContent-Type: %s\r\nServer: taproom/%s\r\n",
+	                 r->status, http_reason(r->status), r->content_type, PACKAGE_VERSION);
 	size_t len = n > 0 ? (size_t)n : 0;
 	for (int i = 0; i < r->n_headers && len < sizeof head; i++) {
 		n = snprintf(head + len, sizeof head - len, "%s\r\n", r->headers[i]);

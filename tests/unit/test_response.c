@@ -10,6 +10,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <config.h>
+/* Every header block names the software (src/http/response.c). */
+#define SERVER_LINE "Server: taproom/" PACKAGE_VERSION "\r\n"
+
 #include "http/response.h"
 #include "util/err.h"
 
@@ -87,7 +91,7 @@ static void test_defaults(void **state)
 	assert_int_equal(f->sink.n_calls, 0); /* buffered */
 	assert_int_equal(http_flush(&f->r), 0);
 	assert_true(http_response_started(&f->r));
-	assert_string_equal(out(f), "Status: 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nhello");
+	assert_string_equal(out(f), "Status: 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n" SERVER_LINE "\r\nhello");
 	assert_int_equal(f->r.body_bytes, 5);
 }
 
@@ -149,7 +153,7 @@ static void test_headers_sent_once(void **state)
 	assert_int_equal(http_flush(&f->r), 0); /* nothing pending: no second header block */
 	assert_string_equal(out(f),
 	                    "Status: 404 Not Found\r\n"
-	                    "Content-Type: application/x-votable+xml\r\n"
+	                    "Content-Type: application/x-votable+xml\r\n" SERVER_LINE ""
 	                    "Cache-Control: no-cache\r\n"
 	                    "X-Extra: 1\r\n"
 	                    "\r\n"
@@ -251,7 +255,7 @@ static void test_head_suppresses_body(void **state)
 	assert_int_equal(http_write(&f->r, data, HTTP_FLUSH_THRESHOLD * 2), 0);
 	assert_int_equal(http_flush(&f->r), 0);
 	assert_int_equal(http_send_text(&f->r, 200, "more"), 0);
-	assert_string_equal(out(f), "Status: 200 OK\r\nContent-Type: text/xml\r\n\r\n");
+	assert_string_equal(out(f), "Status: 200 OK\r\nContent-Type: text/xml\r\n" SERVER_LINE "\r\n");
 	assert_int_equal(f->r.body_bytes, 8 + HTTP_FLUSH_THRESHOLD * 2 + 5);
 	free(data);
 }
@@ -302,7 +306,7 @@ static void test_send_text(void **state)
 	http_set_content_type(&f->r, "application/json");
 	assert_int_equal(http_send_text(&f->r, 404, "not found: /nowhere"), 0);
 	assert_string_equal(out(f), "Status: 404 Not Found\r\n"
-	                            "Content-Type: text/plain; charset=utf-8\r\n"
+	                            "Content-Type: text/plain; charset=utf-8\r\n" SERVER_LINE ""
 	                            "\r\n"
 	                            "not found: /nowhere\n");
 	assert_true(http_response_started(&f->r));

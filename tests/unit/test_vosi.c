@@ -24,6 +24,7 @@
 #include "tap/vosi_capabilities.h"
 #include "tap/vosi_tables.h"
 #include "util/arena.h"
+#include <config.h>
 #include "util/config.h"
 #include "util/strbuf.h"
 
@@ -627,7 +628,7 @@ static void test_routes(void **state)
 		const char *expect; /* a fragment of the output */
 	} cases[] = {
 		{ "POST", "/capabilities", "Status: 405 Method Not Allowed\r\nContent-Type: text/plain; charset=utf-8\r\n"
-		                           "Allow: GET, HEAD\r\n" },
+		                           "Server: taproom/" PACKAGE_VERSION "\r\nAllow: GET, HEAD\r\n" },
 		{ "DELETE", "/tables", "Status: 405" },
 		{ "PUT", "/tables/demo.sources", "Allow: GET, HEAD" },
 		{ "POST", "/examples", "Status: 405" },
