@@ -9,6 +9,7 @@ libfcgi-dev libmariadb-dev libexpat1-dev libconfig-dev libcmocka-dev
 mariadb-server mariadb-client nginx-light curl
 libxml2-utils stilts unzip python3-pyvo python3-astropy
 groff-base man-db procps libfcgi-bin spawn-fcgi
+clang libclang-rt-14-dev
 "
 
 missing=""
