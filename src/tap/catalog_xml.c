@@ -13,6 +13,8 @@
 #include "util/strbuf.h"
 
 #include <errno.h>
+#include "util/xmlname.h"
+
 #include <expat.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -20,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CX_NS_SEP ' '            /* expat's separator between namespace URI and local name; a URI has no space */
 #define CX_READ_CHUNK (64 * 1024) /* bytes read from the file per XML_Parse call */
 #define CX_MAX_DEPTH 16          /* structural nesting: tableset/schema/table/foreignKey/fkColumn/leaf is 6 */
 
@@ -152,20 +153,6 @@ static int builder_failed(catalog_xml_reader *r, const tr_err *e, unsigned long 
 
 /* ---- small helpers -------------------------------------------------------------------------- */
 
-static const char *local_name(const char *name)
-{
-	const char *sep = strrchr(name, CX_NS_SEP);
-	return sep ? sep + 1 : name;
-}
-
-/* The value of attribute `local` (any namespace), or NULL. */
-static const char *attr(const char **atts, const char *local)
-{
-	for (size_t i = 0; atts[i]; i += 2)
-		if (strcmp(local_name(atts[i]), local) == 0)
-			return atts[i + 1];
-	return NULL;
-}
 
 static int is_xml_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
 
@@ -348,7 +335,7 @@ static int open_element(catalog_xml_reader *r, cx_kind kind, const char **atts)
 		if (add_schema(r))
 			return -1;
 		memset(&r->table, 0, sizeof r->table);
-		const char *type = attr(atts, "type");
+		const char *type = xmlname_attr(atts, "type");
 		/* TAP 1.1 §4.2 knows "table" and "view"; VODataService's "output" and "base_table" are tables. */
 		r->table.table_type = (type && strcmp(type, "view") == 0) ? "view" : "table";
 		r->table.table_index = ++r->n_tables;
@@ -364,7 +351,7 @@ static int open_element(catalog_xml_reader *r, cx_kind kind, const char **atts)
 		r->column.column_index = ++r->n_columns;
 		r->column_line = line;
 		r->size_attr = NULL;
-		const char *std = attr(atts, "std");
+		const char *std = xmlname_attr(atts, "std");
 		r->column.is_std = std && (strcmp(std, "true") == 0 || strcmp(std, "1") == 0);
 		return 0;
 	}
@@ -377,11 +364,11 @@ static int open_element(catalog_xml_reader *r, cx_kind kind, const char **atts)
 		int oom = 0;
 		/* xsi:type (vs:VOTableType or vs:TAPType) only tells which names to expect; both are kept
 		 * as written.  extendedType without extendedSchema is a DALI xtype (VODataService 1.2, vs:DataType). */
-		if ((v = attr(atts, "arraysize")))
+		if ((v = xmlname_attr(atts, "arraysize")))
 			r->column.arraysize = token_dup(r->item, v, &oom);
-		if (!oom && (v = attr(atts, "extendedType")))
+		if (!oom && (v = xmlname_attr(atts, "extendedType")))
 			r->column.xtype = token_dup(r->item, v, &oom);
-		if (!oom && (v = attr(atts, "size")))
+		if (!oom && (v = xmlname_attr(atts, "size")))
 			r->size_attr = token_dup(r->item, v, &oom);
 		return oom ? oom_at(r) : 0;
 	}
@@ -421,7 +408,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
 		r->skip++;
 		return;
 	}
-	const char *name = local_name(qname);
+	const char *name = xmlname_local(qname);
 	cx_kind parent = r->depth ? r->stack[r->depth - 1] : CX_NONE;
 	unsigned long line = cur_line(r);
 	if (parent == CX_LEAF || parent == CX_DATATYPE || parent == CX_FLAG) {
@@ -595,7 +582,7 @@ catalog_xml_reader *catalog_xml_begin(const char *name, tr_err *err)
 	r->name = arena_strdup(scratch, name);
 	if (r->name == NULL || arena_on_destroy(scratch, free_text, &r->text) ||
 	    (r->item = arena_create(0, CATALOG_MAX_BYTES)) == NULL || arena_on_destroy(scratch, free_arena, r->item) ||
-	    (r->parser = XML_ParserCreateNS(NULL, CX_NS_SEP)) == NULL ||
+	    (r->parser = XML_ParserCreateNS(NULL, XMLNAME_NS_SEP)) == NULL ||
 	    arena_on_destroy(scratch, free_parser, r->parser)) {
 		arena_destroy(scratch);
 		tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory reading %s", name);

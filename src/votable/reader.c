@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "votable/reader_int.h"
+#include "util/xmlname.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VOT_NS_SEP ' '     /* expat's separator between namespace URI and local name */
 #define VOT_FEED_SLICE (1u << 20) /* bytes per XML_Parse call: its length is an int */
 
 /* Elements we look into, by the element they must sit in.  Anywhere else they are skipped. */
@@ -113,19 +113,6 @@ static void callback_failed(vot_reader *r, int rc)
 
 /* ---- small helpers -------------------------------------------------------------------------- */
 
-static const char *local_name(const XML_Char *qname)
-{
-	const char *sep = strrchr(qname, VOT_NS_SEP);
-	return sep ? sep + 1 : qname;
-}
-
-static const char *attr(const XML_Char **atts, const char *name)
-{
-	for (size_t i = 0; atts[i]; i += 2)
-		if (strcmp(local_name(atts[i]), name) == 0)
-			return atts[i + 1];
-	return NULL;
-}
 
 /* Whether n more bytes of metadata may be kept (VOT_MAX_META_BYTES over the whole table). */
 static bool meta_room(vot_reader *r, size_t n)
@@ -141,7 +128,7 @@ static bool meta_room(vot_reader *r, size_t n)
 /* An attribute's value copied into the arena; NULL when absent (or after an error, see failed()). */
 static const char *attr_copy(vot_reader *r, const XML_Char **atts, const char *name)
 {
-	const char *v = attr(atts, name);
+	const char *v = xmlname_attr(atts, name);
 	if (v == NULL)
 		return NULL;
 	size_t n = strlen(v);
@@ -184,7 +171,7 @@ static void begin_table(vot_reader *r, const XML_Char **atts)
 	r->table.ucd = attr_copy(r, atts, "ucd");
 	r->table.utype = attr_copy(r, atts, "utype");
 	r->table.nrows = -1;
-	const char *nrows = attr(atts, "nrows");
+	const char *nrows = xmlname_attr(atts, "nrows");
 	int64_t v;
 	if (nrows && vot_parse_integer(VOT_LONG, nrows, strlen(nrows), &v) && v >= 0)
 		r->table.nrows = v;
@@ -226,7 +213,7 @@ static void begin_field(vot_reader *r, const XML_Char **atts)
 	f->precision = attr_copy(r, atts, "precision");
 	if (failed(r))
 		return;
-	const char *dt = attr(atts, "datatype");
+	const char *dt = xmlname_attr(atts, "datatype");
 	/* VOTable 1.4 §4.1: name and datatype are required. */
 	if (f->name == NULL || f->name[0] == '\0')
 		fail_here(r, TR_EBADREQ, "FIELD %zu has no name", r->n_fields);
@@ -343,8 +330,8 @@ static void end_tr(vot_reader *r)
 
 static void begin_stream(vot_reader *r, const XML_Char **atts)
 {
-	const char *enc = attr(atts, "encoding");
-	if (attr(atts, "href"))
+	const char *enc = xmlname_attr(atts, "encoding");
+	if (xmlname_attr(atts, "href"))
 		fail_here(r, TR_EUNSUPPORTED, "remote data (STREAM href) is not supported: put the data inline");
 	else if (enc == NULL || strcmp(enc, "base64") != 0)
 		fail_here(r, TR_EUNSUPPORTED, "STREAM encoding \"%.32s\" is not supported (only base64)", enc ? enc : "");
@@ -385,7 +372,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *qname, const XML_Char **a
 		r->skip++;
 		return;
 	}
-	const char *local = local_name(qname);
+	const char *local = xmlname_local(qname);
 	vot_elem parent = r->stack[r->depth], kind = VOT_E_ROOT;
 	if (parent == VOT_E_ROOT) {
 		if (strcmp(local, "VOTABLE") != 0) {
@@ -493,7 +480,7 @@ vot_reader *vot_reader_new(arena *a, const vot_options *opts, const vot_handlers
 	strbuf_init(&r->text, VOT_MAX_TEXT);
 	strbuf_init(&r->rowtext, r->max_row_bytes);
 	if (r->name == NULL || arena_on_destroy(a, free_strbuf, &r->text) < 0 ||
-	    arena_on_destroy(a, free_strbuf, &r->rowtext) < 0 || (r->parser = XML_ParserCreateNS(NULL, VOT_NS_SEP)) == NULL ||
+	    arena_on_destroy(a, free_strbuf, &r->rowtext) < 0 || (r->parser = XML_ParserCreateNS(NULL, XMLNAME_NS_SEP)) == NULL ||
 	    arena_on_destroy(a, free_parser, r->parser) < 0) {
 		tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
 		return NULL;
