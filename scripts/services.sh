@@ -24,7 +24,9 @@ TR_DB_SOCKET=$TR_STATE/mysql.sock
 TR_DB_PASSWORD=taproom-test-password
 MARIADBD=$(command -v mariadbd || echo /usr/sbin/mariadbd)
 # A datadir with the taproom database and accounts, made once per build tree and copied per run.
+# TR_TEMPLATE_READY names the marker of a finished template; a new name rebuilds old templates.
 : "${TR_TEMPLATE:=$top_builddir/tests/.mariadb-template}"
+TR_TEMPLATE_READY=.ready-2
 
 tr_mysql() { mariadb --no-defaults -S "$TR_DB_SOCKET" -uroot --batch --skip-column-names "$@"; }
 
@@ -36,13 +38,15 @@ tr_mariadb_args() {
 }
 
 # Builds (once per build tree) a datadir with the taproom database and accounts; each test copies it.
+# taproom (read-only account taproom) holds the data; taproom_uws (account taproom_uws, which may
+# write there and nowhere else) the async job tables of sql/uws.sql.
 tr_mariadb_template() {
 	tpl=$TR_TEMPLATE
-	[ -f "$tpl/.ready" ] && return 0
+	[ -f "$tpl/$TR_TEMPLATE_READY" ] && return 0
 	mkdir -p "$(dirname "$tpl")"
 	exec 9>"$tpl.lock"
 	flock 9
-	if [ ! -f "$tpl/.ready" ]; then
+	if [ ! -f "$tpl/$TR_TEMPLATE_READY" ]; then
 		rm -rf "$tpl"
 		mariadb-install-db --no-defaults --datadir="$tpl" --user=root --auth-root-authentication-method=normal \
 			--skip-test-db --innodb-log-file-size=16M >"$TR_STATE/install-db.log" 2>&1
@@ -54,10 +58,14 @@ tr_mariadb_template() {
 CREATE DATABASE taproom;
 CREATE USER 'taproom'@'localhost' IDENTIFIED BY '$TR_DB_PASSWORD';
 GRANT SELECT ON taproom.* TO 'taproom'@'localhost';
+CREATE DATABASE taproom_uws;
+CREATE USER 'taproom_uws'@'localhost' IDENTIFIED BY '$TR_DB_PASSWORD';
+GRANT SELECT, INSERT, UPDATE, DELETE ON taproom_uws.* TO 'taproom_uws'@'localhost';
 SQL
+		tr_mysql taproom_uws <"$top_srcdir/sql/uws.sql"
 		mariadb-admin --no-defaults -S "$TR_DB_SOCKET" -uroot shutdown
 		wait "$tpid" || true
-		touch "$tpl/.ready"
+		touch "$tpl/$TR_TEMPLATE_READY"
 	fi
 	exec 9>&-
 }
@@ -85,22 +93,47 @@ tr_stop_mariadb() {
 TR_SOCKET=$TR_STATE/taproom.sock
 TAPROOM=$top_builddir/taproom
 
-# tr_write_config [extra libconfig lines...]
+# tr_write_config [extra libconfig lines...]: the uws section names the test server's taproom_uws
+# account (same password, same file as the query account).  The async section always has
+# results_dir = $TR_STATE/results and executors = $TR_EXECUTORS (default 0: most tests count the
+# master's children); an extra line "async = { ... };" adds its settings to that section (naming
+# executors itself replaces the default).
 tr_write_config() {
 	printf '%s\n' "$TR_DB_PASSWORD" >"$TR_STATE/db.password"
+	mkdir -p "$TR_STATE/results"
+	async_extra=""
 	{
 		echo "listen = \"$TR_SOCKET\";"
 		echo "listen_mode = \"0666\";"
 		echo "workers = ${TR_WORKERS:-2};"
 		echo "grace_time = ${TR_GRACE:-10};"
 		echo "log_level = \"info\";"
-		for line in "$@"; do echo "$line"; done
+		for line in "$@"; do
+			case $line in
+			"async = {"*) async_extra=${line#"async = {"}; async_extra=${async_extra%"};"} ;;
+			*) echo "$line" ;;
+			esac
+		done
 		echo "database = {"
 		echo "  socket = \"$TR_DB_SOCKET\";"
 		echo "  name = \"taproom\";"
 		echo "  user = \"taproom\";"
 		echo "  password_file = \"$TR_STATE/db.password\";"
 		echo "  connect_timeout = 2;"
+		echo "};"
+		echo "uws = {"
+		echo "  socket = \"$TR_DB_SOCKET\";"
+		echo "  name = \"taproom_uws\";"
+		echo "  user = \"taproom_uws\";"
+		echo "  password_file = \"$TR_STATE/db.password\";"
+		echo "};"
+		echo "async = {"
+		echo "  results_dir = \"$TR_STATE/results\";"
+		case $async_extra in
+		*executors*) ;;
+		*) echo "  executors = ${TR_EXECUTORS:-0};" ;;
+		esac
+		[ -z "$async_extra" ] || echo " $async_extra"
 		echo "};"
 	} >"$TR_STATE/taproom.conf"
 }

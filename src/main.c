@@ -18,7 +18,7 @@
 static void print_setting(void *ctx, const char *name, const char *env, const char *def, const char *doc)
 {
 	FILE *out = ctx;
-	fprintf(out, "  %-26s %-26s %s (default \"%s\")\n", name, env ? env : "", doc, def);
+	fprintf(out, "  %-31s %-26s %s (default \"%s\")\n", name, env ? env : "", doc, def);
 }
 
 static void usage(FILE *out)
@@ -37,7 +37,8 @@ static void usage(FILE *out)
 	        "Settings (file name, environment override, meaning):\n",
 	        TR_DEFAULT_CONFIG);
 	config_each(print_setting, out);
-	fprintf(out, "  %-26s %-26s %s\n", "", "TAPROOM_DB_PASSWORD", "database password (beats password_file)");
+	fprintf(out, "  %-31s %-26s %s\n", "", "TAPROOM_DB_PASSWORD", "database password (beats database.password_file)");
+	fprintf(out, "  %-31s %-26s %s\n", "", "TAPROOM_UWS_PASSWORD", "UWS database password (beats uws.password_file)");
 }
 
 int main(int argc, char **argv)

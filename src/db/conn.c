@@ -1,7 +1,9 @@
 #include "config.h"
 
 #include "db/conn.h"
+#include "db/cursor.h"
 
+#include <mysqld_error.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +82,11 @@ static int open_conn(db_conn *c, tr_err *err)
 	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &rt);
 	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &rt);
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (c->p.idle_timeout > 0) {
+		char init[64];
+		snprintf(init, sizeof init, "SET SESSION wait_timeout = %u", c->p.idle_timeout);
+		mysql_options(m, MYSQL_INIT_COMMAND, init);
+	}
 	/* Never reconnect behind our back: a silent reconnect would drop session state (temporary
 	 * upload tables, time limits) in the middle of a request. */
 	my_bool off = 0;
@@ -130,6 +137,45 @@ int db_conn_set_timeout(db_conn *c, int seconds, tr_err *err)
 	}
 	c->timeout_s = seconds;
 	return TR_OK;
+}
+
+void db_conn_query_params(const tr_config *cfg, db_params *out)
+{
+	*out = (db_params){
+		.host = cfg->db_host,
+		.port = (unsigned)cfg->db_port,
+		.socket = cfg->db_socket,
+		.user = cfg->db_user,
+		.password = cfg->db_password,
+		.database = cfg->db_name,
+		.connect_timeout = (unsigned)cfg->db_connect_timeout,
+		.read_timeout = (unsigned)cfg->db_read_timeout,
+	};
+}
+
+unsigned long db_conn_thread_id(db_conn *c) { return c->mysql ? mysql_thread_id(c->mysql) : 0; }
+
+int db_conn_kill_query(db_conn *c, unsigned long thread_id, tr_err *err)
+{
+	/* The server numbers connections from 1: 0 names none (a job whose statement never started). */
+	if (thread_id == 0)
+		return TR_OK;
+	int rc = db_conn_ensure(c, err);
+	if (rc < 0)
+		return rc;
+	/* Only a number goes into the text: no user input, no quoting question. */
+	char sql[48];
+	int n = snprintf(sql, sizeof sql, "KILL QUERY %lu", thread_id);
+	if (mysql_real_query(c->mysql, sql, (unsigned long)n) == 0)
+		return TR_OK;
+	unsigned int no = mysql_errno(c->mysql);
+	/* The statement's connection is gone already: nothing left to stop. */
+	if (no == ER_NO_SUCH_THREAD)
+		return TR_OK;
+	rc = db_error(c->mysql, no, mysql_error(c->mysql), err);
+	if (rc == TR_EDB_UNAVAILABLE)
+		db_conn_close(c);
+	return rc;
 }
 
 MYSQL *db_conn_handle(db_conn *c) { return c->mysql; }

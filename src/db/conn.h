@@ -4,6 +4,7 @@
 #ifndef TR_DB_CONN_H
 #define TR_DB_CONN_H
 
+#include "util/config.h"
 #include "util/err.h"
 
 #include <mysql.h>
@@ -22,6 +23,8 @@ typedef struct db_params {
 	const char *database;
 	unsigned connect_timeout; /* seconds */
 	unsigned read_timeout;    /* seconds */
+	unsigned idle_timeout;    /* seconds the server keeps the session while it is idle (its
+	                           * wait_timeout), set on every connect; 0 = the server's default */
 } db_params;
 
 typedef struct db_conn db_conn;
@@ -42,6 +45,16 @@ void db_conn_close(db_conn *c);
  * Sent only when the value changes, so a steady worker pays nothing per query.  A new
  * connection starts unlimited. */
 int db_conn_set_timeout(db_conn *c, int seconds, tr_err *err);
+
+/* The connection parameters of the query database (the configuration's database section). */
+void db_conn_query_params(const tr_config *cfg, db_params *out);
+
+/* The server's id of this connection (mysql_thread_id), 0 when closed: what KILL QUERY names. */
+unsigned long db_conn_thread_id(db_conn *c);
+/* KILL QUERY thread_id on this connection's server: stops that connection's running statement
+ * (an account may always kill its own connections' statements).  An unknown thread (the statement
+ * and its connection are gone) is not an error. */
+int db_conn_kill_query(db_conn *c, unsigned long thread_id, tr_err *err);
 
 /* The open handle, or NULL when closed. */
 MYSQL *db_conn_handle(db_conn *c);

@@ -18,6 +18,7 @@
 typedef struct tr_request_ctx {
 	const tr_config *cfg;    /* the configuration this worker was started with */
 	db_conn *db;             /* the worker's persistent connection (may be closed) */
+	db_conn *uws;            /* the worker's UWS job-state connection, opened on first use */
 	catalog_cache *catalogs; /* the worker's TAP_SCHEMA copy */
 	arena *a;                /* the request's arena, reset after the response */
 	http_request *req;

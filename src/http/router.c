@@ -2,6 +2,7 @@
 
 #include "http/router.h"
 
+#include "tap/async.h"
 #include "tap/availability.h"
 #include "tap/examples.h"
 #include "tap/sync.h"
@@ -18,6 +19,9 @@ typedef struct route {
 } route;
 
 static const route routes[] = {
+	/* TAP 1.1 §3, UWS 1.1 §2.2: the job list, and each job with its children. */
+	{ "/async", HTTP_GET | HTTP_HEAD | HTTP_POST, "Allow: GET, HEAD, POST", tap_async_list },
+	{ "/async/*", HTTP_GET | HTTP_HEAD | HTTP_POST | HTTP_DELETE, "Allow: GET, HEAD, POST, DELETE", tap_async_job },
 	/* VOSI 1.1 §3.3: availability is read with GET. */
 	{ "/availability", HTTP_GET | HTTP_HEAD, "Allow: GET, HEAD", tap_availability },
 	/* TAP 1.1 §2.3: queries by GET or POST. */

@@ -5,10 +5,13 @@
 #include "pool/listen.h"
 #include "pool/worker.h"
 #include "util/log.h"
+#include "uws/executor.h"
+#include "uws/housekeeper.h"
 
 #include <errno.h>
 #include <mysql.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A worker that dies within this many ms of its start counts as a crash-loop step. */
+/* A child that dies within this many ms of its start counts as a crash-loop step. */
 #define RESPAWN_YOUNG_MS 5000
 /* The first back-off delay; it doubles per consecutive young death up to respawn_backoff_max. */
 #define RESPAWN_FIRST_DELAY_MS 100
@@ -30,11 +33,25 @@ typedef enum child_state {
 	CHILD_STOPPING,   /* asked to stop (reload, shrink or drain); killed at its deadline */
 } child_state;
 
+/* What a child does.  Workers serve FastCGI requests; executors run async jobs; the housekeeper
+ * destroys expired jobs and recovers those of dead executors. */
+typedef enum child_role {
+	ROLE_WORKER = 0,
+	ROLE_EXECUTOR,
+	ROLE_HOUSEKEEPER,
+	ROLE_COUNT
+} child_role;
+
+static const char *const role_names[ROLE_COUNT] = {
+	[ROLE_WORKER] = "worker", [ROLE_EXECUTOR] = "executor", [ROLE_HOUSEKEEPER] = "housekeeper",
+};
+
 typedef struct child {
 	pid_t pid;
 	child_state state;
+	child_role role;
 	unsigned generation;  /* config generation it was started with */
-	unsigned index;       /* worker number, for logs */
+	unsigned index;       /* number within its role, for logs */
 	long long started_ms; /* monotonic */
 	long long kill_at_ms; /* STOPPING: SIGKILL when reached */
 } child;
@@ -48,7 +65,7 @@ typedef struct master {
 	int inherited;             /* the socket came on fd 0: not ours to unlink */
 	const char *listen_spec;   /* what we bound, for unlink at exit */
 	child children[POOL_MAX_CHILDREN];
-	unsigned next_index;
+	unsigned next_index[ROLE_COUNT];
 	int crash_streak;          /* consecutive young deaths */
 	long long spawn_after_ms;  /* back-off: no respawn before this */
 	int draining;
@@ -81,39 +98,47 @@ static child *find_child(master *m, pid_t pid)
 	return NULL;
 }
 
-static int spawn(master *m)
+static int spawn(master *m, child_role role)
 {
 	child *slot = NULL;
 	for (int i = 0; i < POOL_MAX_CHILDREN && !slot; i++)
 		if (m->children[i].state == CHILD_EMPTY)
 			slot = &m->children[i];
 	if (slot == NULL) {
-		log_error("no free worker slot");
+		log_error("no free child slot for a new %s", role_names[role]);
 		return -1;
 	}
-	unsigned index = ++m->next_index;
+	unsigned index = ++m->next_index[role];
 	pid_t pid = fork();
 	if (pid < 0) {
 		log_error("fork: %s", strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
-		/* The child starts with the master's signal mask and handlers; worker_main sets its own. */
+		/* The child starts with the master's signal mask and handlers; each role sets its own. */
 		sigset_t none;
 		sigemptyset(&none);
 		struct itimerval off = { { 0, 0 }, { 0, 0 } };
 		setitimer(ITIMER_REAL, &off, NULL);
-		int status = worker_main(m->cfg, m->listen_fd, index);
+		int status;
+		if (role == ROLE_WORKER) {
+			status = worker_main(m->cfg, m->listen_fd, index);
+		} else {
+			/* Only workers accept FastCGI connections. */
+			close(m->listen_fd);
+			status = role == ROLE_EXECUTOR ? executor_main(m->cfg, index) : housekeeper_main(m->cfg);
+		}
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		_exit(status);
 	}
 	slot->pid = pid;
 	slot->state = CHILD_RUNNING;
+	slot->role = role;
 	slot->generation = m->generation;
 	slot->index = index;
 	slot->started_ms = now_ms();
 	slot->kill_at_ms = 0;
-	log_debug("started worker %u (pid %ld)", index, (long)pid);
+	log_debug("started %s %u (pid %ld)", role_names[role], index, (long)pid);
 	return 0;
 }
 
@@ -136,10 +161,11 @@ static void reap(master *m)
 		              (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_EXIT_OK);
 		if (!planned) {
 			long long lived = now_ms() - c->started_ms;
+			const char *role = role_names[c->role];
 			if (WIFSIGNALED(status))
-				log_warn("worker %u (pid %ld) killed by signal %d", c->index, (long)pid, WTERMSIG(status));
+				log_warn("%s %u (pid %ld) killed by signal %d", role, c->index, (long)pid, WTERMSIG(status));
 			else
-				log_warn("worker %u (pid %ld) exited with status %d", c->index, (long)pid, WEXITSTATUS(status));
+				log_warn("%s %u (pid %ld) exited with status %d", role, c->index, (long)pid, WEXITSTATUS(status));
 			m->crash_streak = lived < RESPAWN_YOUNG_MS ? m->crash_streak + 1 : 0;
 			if (m->crash_streak > 0) {
 				long long delay = RESPAWN_FIRST_DELAY_MS;
@@ -148,20 +174,22 @@ static void reap(master *m)
 				if (delay > (long long)m->cfg->respawn_backoff_max * 1000)
 					delay = (long long)m->cfg->respawn_backoff_max * 1000;
 				m->spawn_after_ms = now_ms() + delay;
-				log_warn("worker crash loop: next respawn in %lld ms", delay);
+				log_warn("%s crash loop: next respawn in %lld ms", role, delay);
 			}
 		} else {
-			log_debug("worker %u (pid %ld) stopped", c->index, (long)pid);
+			log_debug("%s %u (pid %ld) stopped", role_names[c->role], c->index, (long)pid);
 		}
 		memset(c, 0, sizeof *c);
 	}
 }
 
-static void count(const master *m, int *cur_running, int *old_running, int *stopping)
+static void count(const master *m, child_role role, int *cur_running, int *old_running, int *stopping)
 {
 	*cur_running = *old_running = *stopping = 0;
 	for (int i = 0; i < POOL_MAX_CHILDREN; i++) {
 		const child *c = &m->children[i];
+		if (c->role != role)
+			continue;
 		if (c->state == CHILD_RUNNING)
 			(*(c->generation == m->generation ? cur_running : old_running))++;
 		else if (c->state == CHILD_STOPPING)
@@ -169,49 +197,102 @@ static void count(const master *m, int *cur_running, int *old_running, int *stop
 	}
 }
 
-/* Brings the pool toward cfg->workers workers of the current generation. */
-static void maintain(master *m)
+/* Whether this master runs a housekeeper: when it runs executors.  The housekeeper's sweeps act on
+ * the job database every replica shares, so one per executor-running replica covers every job:
+ * jobs created through a replica with executors = 0 are destroyed and recovered by the housekeepers
+ * of the replicas that run them.  A service where no replica runs executors runs no job, and an
+ * instance used for /sync only (executors = 0) then needs no job database at all. */
+static bool housekeeper_wanted(const tr_config *cfg)
 {
-	long long now = now_ms();
-	for (int i = 0; i < POOL_MAX_CHILDREN; i++) {
+	return cfg->executors > 0;
+}
+
+/* How many children of a role the configuration asks for. */
+static int target(const tr_config *cfg, child_role role)
+{
+	switch (role) {
+	case ROLE_WORKER: return cfg->workers;
+	case ROLE_EXECUTOR: return cfg->executors;
+	case ROLE_HOUSEKEEPER: return housekeeper_wanted(cfg) ? 1 : 0;
+	case ROLE_COUNT: break;
+	}
+	return 0;
+}
+
+/* Stops running children of role beyond want (the newest generation's are counted first). */
+static void shrink(master *m, child_role role, int cur, int want)
+{
+	for (int i = 0; i < POOL_MAX_CHILDREN && cur > want; i++) {
 		child *c = &m->children[i];
-		if (c->state == CHILD_STOPPING && now >= c->kill_at_ms && c->kill_at_ms) {
-			log_warn("worker %u (pid %ld) did not stop within grace_time: killing it", c->index, (long)c->pid);
-			kill(c->pid, SIGKILL);
-			c->kill_at_ms = 0;
+		if (c->state == CHILD_RUNNING && c->role == role) {
+			stop_child(m, c);
+			cur--;
 		}
 	}
-	if (m->draining)
-		return;
+}
+
+/* Workers toward cfg->workers of the current generation. */
+static void maintain_workers(master *m)
+{
 	int cur, old, stopping;
-	count(m, &cur, &old, &stopping);
-	int target = m->cfg->workers;
-	if (now < m->spawn_after_ms)
-		return;
+	count(m, ROLE_WORKER, &cur, &old, &stopping);
+	int want = target(m->cfg, ROLE_WORKER);
 	if (old > 0) {
 		/* Reload: one replacement at a time, the new worker first, so capacity never drops. */
 		if (stopping > 0)
 			return;
-		if (cur < target && spawn(m) < 0)
+		if (cur < want && spawn(m, ROLE_WORKER) < 0)
 			return;
 		for (int i = 0; i < POOL_MAX_CHILDREN; i++) {
 			child *c = &m->children[i];
-			if (c->state == CHILD_RUNNING && c->generation != m->generation) {
+			if (c->state == CHILD_RUNNING && c->role == ROLE_WORKER && c->generation != m->generation) {
 				stop_child(m, c);
 				break;
 			}
 		}
 		return;
 	}
-	while (cur < target && spawn(m) == 0)
+	while (cur < want && spawn(m, ROLE_WORKER) == 0)
 		cur++;
-	for (int i = 0; i < POOL_MAX_CHILDREN && cur > target; i++) {
+	shrink(m, ROLE_WORKER, cur, want);
+}
+
+/* Executors and the housekeeper: no request is dropped by replacing them (an executor gives its
+ * job back when stopped, and a housekeeper's sweep is idempotent), so on reload every old one is
+ * stopped at once and the new ones started beside them. */
+static void maintain_background(master *m, child_role role)
+{
+	for (int i = 0; i < POOL_MAX_CHILDREN; i++) {
 		child *c = &m->children[i];
-		if (c->state == CHILD_RUNNING) {
+		if (c->state == CHILD_RUNNING && c->role == role && c->generation != m->generation)
 			stop_child(m, c);
-			cur--;
+	}
+	int cur, old, stopping;
+	count(m, role, &cur, &old, &stopping);
+	int want = target(m->cfg, role);
+	while (cur < want && spawn(m, role) == 0)
+		cur++;
+	shrink(m, role, cur, want);
+}
+
+/* Brings every role toward its target of the current generation. */
+static void maintain(master *m)
+{
+	long long now = now_ms();
+	for (int i = 0; i < POOL_MAX_CHILDREN; i++) {
+		child *c = &m->children[i];
+		if (c->state == CHILD_STOPPING && now >= c->kill_at_ms && c->kill_at_ms) {
+			log_warn("%s %u (pid %ld) did not stop within grace_time: killing it", role_names[c->role], c->index,
+			         (long)c->pid);
+			kill(c->pid, SIGKILL);
+			c->kill_at_ms = 0;
 		}
 	}
+	if (m->draining || now < m->spawn_after_ms)
+		return;
+	maintain_workers(m);
+	maintain_background(m, ROLE_EXECUTOR);
+	maintain_background(m, ROLE_HOUSEKEEPER);
 }
 
 static int apply_cli(const master_opts *o, arena *a, tr_config *cfg, tr_err *err)
@@ -247,7 +328,7 @@ static void reload(master *m)
 	m->generation++;
 	m->crash_streak = 0;
 	m->spawn_after_ms = 0;
-	log_info("configuration reloaded: replacing workers one by one");
+	log_info("configuration reloaded: replacing workers one by one, executors and housekeeper at once");
 }
 
 static void start_drain(master *m)
@@ -361,7 +442,8 @@ int master_run(const master_opts *opts, arena *cfg_arena, tr_config *cfg)
 	struct itimerval tick = { { 0, MASTER_TICK_MS * 1000 }, { 0, MASTER_TICK_MS * 1000 } };
 	setitimer(ITIMER_REAL, &tick, NULL);
 
-	log_info("taproom %s master started: %d workers", PACKAGE_VERSION, cfg->workers);
+	log_info("taproom %s master started: %d workers, %d executors, %d housekeeper", PACKAGE_VERSION, cfg->workers,
+	         cfg->executors, target(cfg, ROLE_HOUSEKEEPER));
 	for (;;) {
 		got_chld = got_alrm = 0;
 		reap(&m);

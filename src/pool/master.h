@@ -1,11 +1,14 @@
-/* master: owns the listen socket and the worker processes.
+/* master: owns the listen socket and the child processes: sync workers, async executors and (when it
+ * runs executors) one housekeeper.
  *
- *   SIGCHLD  reap; a worker that died unexpectedly is respawned, with exponential back-off while
- *            workers keep dying young (a crash loop must not spin the CPU)
+ *   SIGCHLD  reap; a child that died unexpectedly is respawned, with exponential back-off while
+ *            children keep dying young (a crash loop must not spin the CPU)
  *   SIGHUP   re-read the configuration; only when it is valid, replace the workers one at a time:
- *            start one new worker, ask one old worker to stop (it finishes its request), repeat
- *   SIGTERM  (and SIGINT) drain: workers finish the request in hand within grace_time, then the
- *            master exits 0; stragglers are killed when grace_time runs out
+ *            start one new worker, ask one old worker to stop (it finishes its request), repeat;
+ *            executors and the housekeeper are all asked to stop at once and new ones started
+ *   SIGTERM  (and SIGINT) drain: workers finish the request in hand within grace_time, executors
+ *            give their job back to the queue at their next write (or finish it); then the master
+ *            exits 0; stragglers are killed when grace_time runs out
  *
  * Signal handlers only set flags; the master sleeps in sigsuspend(2) and acts when woken. */
 #ifndef TR_POOL_MASTER_H
@@ -14,7 +17,8 @@
 #include "util/arena.h"
 #include "util/config.h"
 
-/* Worker slots: workers may be up to 1024, and a reload briefly holds one replacement more. */
+/* Child slots: workers may be up to 1024 and executors 256, and a reload briefly holds the
+ * replacements beside the old ones. */
 #define POOL_MAX_CHILDREN 2048
 
 typedef struct master_opts {

@@ -7,6 +7,7 @@
 #include "db/conn.h"
 #include "http/router.h"
 #include "util/log.h"
+#include "uws/store.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -80,8 +81,8 @@ static const char *request_id(arena *a, char *const *envp, unsigned long seq)
 	return id ? id : "-";
 }
 
-static void serve_one(const tr_config *cfg, db_conn *db, catalog_cache *cc, arena *a, FCGX_Request *fr,
-                      unsigned long seq)
+static void serve_one(const tr_config *cfg, db_conn *db, db_conn *uws, catalog_cache *cc, arena *a,
+                      FCGX_Request *fr, unsigned long seq)
 {
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -93,7 +94,7 @@ static void serve_one(const tr_config *cfg, db_conn *db, catalog_cache *cc, aren
 	http_request req;
 	tr_err err = TR_ERR_INIT;
 	tr_request_ctx ctx = {
-		.cfg = cfg, .db = db, .catalogs = cc, .a = a, .req = &req, .resp = &resp,
+		.cfg = cfg, .db = db, .uws = uws, .catalogs = cc, .a = a, .req = &req, .resp = &resp,
 		.body = { fcgx_read, fr->in }, .request_id = rid,
 	};
 	if (http_request_init(&req, a, fr->envp, cfg->base_path, &err) < 0) {
@@ -164,12 +165,18 @@ int worker_main(const tr_config *cfg, int listen_fd, unsigned index)
 		.connect_timeout = (unsigned)cfg->db_connect_timeout, .read_timeout = (unsigned)cfg->db_read_timeout,
 	};
 	db_conn *db = db_conn_new(&dp);
+	/* Job state has its own account; it is connected on the first /async request (the store
+	 * calls db_conn_ensure), so a worker of a /sync-only service never touches it. */
+	db_params up;
+	uws_store_db_params(cfg, &up);
+	db_conn *uws = db_conn_new(&up);
 	catalog_cache *cc = catalog_cache_new(cfg->schema_check_interval);
 	FCGX_Request fr;
-	if (a == NULL || db == NULL || cc == NULL || FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
+	if (a == NULL || db == NULL || uws == NULL || cc == NULL || FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
 		log_error("worker %u: out of memory at start", index);
 		arena_destroy(a);
 		catalog_cache_free(cc);
+		db_conn_free(uws);
 		db_conn_free(db);
 		return WORKER_EXIT_FAILED;
 	}
@@ -193,7 +200,7 @@ int worker_main(const tr_config *cfg, int listen_fd, unsigned index)
 			log_warn("accept: %s", rc > -200 ? strerror(-rc) : "FastCGI protocol error");
 			continue;
 		}
-		serve_one(cfg, db, cc, a, &fr, ++served);
+		serve_one(cfg, db, uws, cc, a, &fr, ++served);
 		FCGX_Finish_r(&fr);
 		arena_reset(a);
 		if (cfg->max_requests > 0 && served >= (unsigned long)cfg->max_requests) {
@@ -203,6 +210,7 @@ int worker_main(const tr_config *cfg, int listen_fd, unsigned index)
 	}
 	FCGX_Free(&fr, 1);
 	catalog_cache_free(cc);
+	db_conn_free(uws);
 	db_conn_free(db);
 	arena_destroy(a);
 	log_info("worker %u exiting", index);

@@ -292,8 +292,8 @@ db_conn *publish_connect(arena *a, const publish_db_opts *o, publish_site *out, 
 	const char *path = o->config ? o->config : getenv("TAPROOM_CONFIG");
 	if (path == NULL && access(TR_DEFAULT_CONFIG, R_OK) == 0)
 		path = TR_DEFAULT_CONFIG;
-	/* The tools never use the query account's password: keep config_load from reading its file. */
-	if (setenv("TAPROOM_DB_PASSWORD", "", 1) != 0) {
+	/* The tools never use the service's passwords: keep config_load from reading their files. */
+	if (setenv("TAPROOM_DB_PASSWORD", "", 1) != 0 || setenv("TAPROOM_UWS_PASSWORD", "", 1) != 0) {
 		tr_err_set(err, TR_EINTERNAL, -1, 0, "setenv failed");
 		return NULL;
 	}
@@ -312,18 +312,23 @@ db_conn *publish_connect(arena *a, const publish_db_opts *o, publish_site *out, 
 	} else if (getenv("TAPROOM_ADMIN_PASSWORD")) {
 		password = getenv("TAPROOM_ADMIN_PASSWORD");
 	}
-	db_params p = {
-		.host = o->host ? o->host : o->socket ? "" : cfg->db_host,
-		.port = o->port ? o->port : (unsigned)cfg->db_port,
-		.socket = o->socket ? o->socket : o->host ? "" : cfg->db_socket,
-		.user = user,
-		.password = password,
-		.database = "",
-		.connect_timeout = (unsigned)cfg->db_connect_timeout,
-		.read_timeout = 0, /* loads and index builds take as long as they take */
-	};
+	/* The service's query server, with the operator's account and the command line's choices. */
+	db_params p;
+	db_conn_query_params(cfg, &p);
+	if (o->host || o->socket) { /* either one replaces both of the file's */
+		p.host = o->host ? o->host : "";
+		p.socket = o->socket ? o->socket : "";
+	}
+	if (o->port)
+		p.port = o->port;
+	p.user = user;
+	p.password = password;
+	p.database = "";
+	p.read_timeout = 0; /* loads and index builds take as long as they take */
 	out->grant_to = o->is_no_grant ? NULL : o->grant_to ? o->grant_to : cfg->db_user[0] ? cfg->db_user : NULL;
 	out->default_schema = cfg->db_name;
+	out->uws_name = cfg->uws_name;
+	out->uws_grant_to = o->is_no_grant || !cfg->uws_user[0] ? NULL : cfg->uws_user;
 	db_conn *c = db_conn_new(&p);
 	if (c == NULL) {
 		oom(err);
@@ -354,8 +359,10 @@ static int collect_host(void *ctx, char **row, unsigned long *lens, tr_err *err)
 	return TR_OK;
 }
 
-/* The hosts of account user: the one given, or every row of mysql.user with that name. */
-static int account_hosts(arena *a, MYSQL *m, const char *account, const char **out_user, host_list *h, tr_err *err)
+/* The hosts of account user: the one given, or every row of mysql.user with that name.  privs and hint
+ * complete the message for an account that does not exist. */
+static int account_hosts(arena *a, MYSQL *m, const char *account, const char *privs, const char *hint,
+                         const char **out_user, host_list *h, tr_err *err)
 {
 	const char *host;
 	publish_split_account(a, account, out_user, &host);
@@ -374,30 +381,40 @@ static int account_hosts(arena *a, MYSQL *m, const char *account, const char **o
 	int rc = query_each(m, &sql, "looking up the account's hosts", collect_host, h, err);
 	strbuf_free(&sql);
 	if (rc == TR_OK && h->n == 0)
-		rc = tr_err_set(err, TR_ENOTFOUND, -1, 0, "there is no database account \"%s\" to grant SELECT to (give "
-		                "--grant-to USER@HOST, or --no-grant)", *out_user);
+		rc = tr_err_set(err, TR_ENOTFOUND, -1, 0, "there is no database account \"%s\" to grant %s to (%s)",
+		                *out_user, privs, hint);
 	return rc;
 }
 
-/* GRANT SELECT ON what (already quoted) TO every host of account. */
-static int grant_select(arena *a, MYSQL *m, const char *what, const char *account, publish_report_fn *rep, void *ctx,
-                        tr_err *err)
+/* The accounts the tools grant to, with the hint for one that does not exist. */
+#define GRANT_HINT_QUERY "give --grant-to USER@HOST, or --no-grant"
+#define GRANT_HINT_UWS "create it, set uws.user, or give --no-grant"
+
+/* GRANT privs (constant text) ON what (already quoted) TO every host of account. */
+static int grant_privileges(arena *a, MYSQL *m, const char *privs, const char *what, const char *account,
+                            const char *hint, publish_report_fn *rep, void *ctx, tr_err *err)
 {
 	const char *user;
 	host_list h;
-	int rc = account_hosts(a, m, account, &user, &h, err);
+	int rc = account_hosts(a, m, account, privs, hint, &user, &h, err);
 	for (size_t i = 0; rc == TR_OK && i < h.n; i++) {
 		strbuf sql = STRBUF_INIT(PUBLISH_SQL_MAX);
-		strbuf_printf(&sql, "GRANT SELECT ON %s TO ", what);
+		strbuf_printf(&sql, "GRANT %s ON %s TO ", privs, what);
 		add_str(&sql, user);
 		strbuf_putc(&sql, '@');
 		add_str(&sql, h.hosts[i]);
-		rc = run(m, &sql, "granting SELECT", err);
+		rc = run(m, &sql, "granting privileges", err);
 		strbuf_free(&sql);
 		if (rc == TR_OK)
-			report(rep, ctx, "granted SELECT on %s to '%s'@'%s'", what, user, h.hosts[i]);
+			report(rep, ctx, "granted %s on %s to '%s'@'%s'", privs, what, user, h.hosts[i]);
 	}
 	return rc;
+}
+
+static int grant_select(arena *a, MYSQL *m, const char *what, const char *account, publish_report_fn *rep, void *ctx,
+                        tr_err *err)
+{
+	return grant_privileges(a, m, "SELECT", what, account, GRANT_HINT_QUERY, rep, ctx, err);
 }
 
 /* GRANT SELECT on the imported or described table to o->grant_to, when given. */
@@ -455,6 +472,7 @@ int publish_each_statement(const char *text, size_t len, int (*fn)(void *ctx, co
 
 typedef struct init_ctx {
 	MYSQL *m;
+	const char *label;  /* "TAP_SCHEMA setup", for messages */
 	size_t n;
 } init_ctx;
 
@@ -464,7 +482,7 @@ static int init_statement(void *ctx, const char *sql, size_t n, tr_err *err)
 	ic->n++;
 	if (mysql_real_query(ic->m, sql, n) != 0) {
 		char what[96];
-		snprintf(what, sizeof what, "TAP_SCHEMA setup, statement %zu (%.40s...)", ic->n, sql);
+		snprintf(what, sizeof what, "%s, statement %zu (%.40s...)", ic->label, ic->n, sql);
 		return db_fail(ic->m, what, err);
 	}
 	MYSQL_RES *res = mysql_store_result(ic->m);
@@ -476,7 +494,7 @@ static int init_statement(void *ctx, const char *sql, size_t n, tr_err *err)
 int publish_init(MYSQL *m, const char *ddl, size_t ddl_len, const char *grant_to, publish_report_fn *rep, void *ctx,
                  tr_err *err)
 {
-	init_ctx ic = { m, 0 };
+	init_ctx ic = { m, "TAP_SCHEMA setup", 0 };
 	if (set_session(m, err) < 0 || publish_each_statement(ddl, ddl_len, init_statement, &ic, err) < 0)
 		return err->code;
 	report(rep, ctx, "TAP_SCHEMA is in place (%zu statements)", ic.n);
@@ -487,6 +505,56 @@ int publish_init(MYSQL *m, const char *ddl, size_t ddl_len, const char *grant_to
 		return oom(err);
 	int rc = grant_select(a, m, "`" CATALOG_DB_NAME "`.*", grant_to, rep, ctx, err);
 	arena_destroy(a);
+	return rc;
+}
+
+/* CREATE DATABASE IF NOT EXISTS qdb, and make it the connection's current database: sql/uws.sql
+ * names its tables without a database. */
+static int use_uws_database(MYSQL *m, const char *qdb, const char *database, tr_err *err)
+{
+	strbuf sql = STRBUF_INIT(PUBLISH_SQL_MAX);
+	strbuf_printf(&sql, "CREATE DATABASE IF NOT EXISTS %s", qdb);
+	int rc = run(m, &sql, "creating the UWS database", err);
+	strbuf_free(&sql);
+	if (rc == TR_OK && mysql_select_db(m, database) != 0)
+		rc = db_fail(m, "using the UWS database", err);
+	return rc;
+}
+
+static int grant_uws(MYSQL *m, const char *qdb, const char *grant_to, publish_report_fn *rep, void *ctx, tr_err *err)
+{
+	arena *a = arena_create(0, 0);
+	strbuf what = STRBUF_INIT(0);
+	strbuf_printf(&what, "%s.*", qdb);
+	int rc = a == NULL || strbuf_failed(&what)
+	         ? oom(err)
+	         : grant_privileges(a, m, "SELECT, INSERT, UPDATE, DELETE", strbuf_str(&what), grant_to, GRANT_HINT_UWS,
+	                            rep, ctx, err);
+	strbuf_free(&what);
+	arena_destroy(a);
+	return rc;
+}
+
+/* The async job state (issue 7): its own database, written by its own account (DESIGN.md: the query
+ * account stays read-only). */
+int publish_init_uws(MYSQL *m, const char *ddl, size_t ddl_len, const char *database, const char *grant_to,
+                     publish_report_fn *rep, void *ctx, tr_err *err)
+{
+	if (database == NULL || database[0] == '\0')
+		return tr_err_set(err, TR_ECONFIG, -1, 0, "setting 'uws.name' is empty: no database for the job tables");
+	strbuf qdb = STRBUF_INIT(0);
+	vot_sql_quote_ident(&qdb, database);
+	init_ctx ic = { m, "UWS setup", 0 };
+	int rc = strbuf_failed(&qdb) ? oom(err) : set_session(m, err);
+	if (rc == TR_OK)
+		rc = use_uws_database(m, strbuf_str(&qdb), database, err);
+	if (rc == TR_OK)
+		rc = publish_each_statement(ddl, ddl_len, init_statement, &ic, err);
+	if (rc == TR_OK)
+		report(rep, ctx, "the async job tables are in place in %s (%zu statements)", strbuf_str(&qdb), ic.n);
+	if (rc == TR_OK && grant_to)
+		rc = grant_uws(m, strbuf_str(&qdb), grant_to, rep, ctx, err);
+	strbuf_free(&qdb);
 	return rc;
 }
 

@@ -1,6 +1,7 @@
-/* tap/publish: what the data-owner tools do to the database: create TAP_SCHEMA (taproom-admin
- * init), check that it agrees with the tables it describes (taproom-admin check), load a VOTable or
- * CSV into a table and publish it (taproom-import), publish an existing table (--describe).
+/* tap/publish: what the data-owner tools do to the database: create TAP_SCHEMA and the async job
+ * tables (taproom-admin init), check that TAP_SCHEMA agrees with the tables it describes
+ * (taproom-admin check), load a VOTable or CSV into a table and publish it (taproom-import), publish
+ * an existing table (--describe).
  *
  * Atomic: an import loads into a staging table next to the target, and only after every row is in
  * and every index built does it change what users see: the TAP_SCHEMA rows are written in one
@@ -86,6 +87,8 @@ int publish_db_option(int opt, const char *arg, publish_db_opts *o, tr_err *err)
 typedef struct publish_site {
 	const char *grant_to;       /* account to GRANT SELECT to; NULL with is_no_grant or when none is named */
 	const char *default_schema; /* database.name, for targets given without a schema */
+	const char *uws_name;       /* uws.name: the database of the async job tables */
+	const char *uws_grant_to;   /* uws.user, to GRANT it write access there; NULL with is_no_grant or none */
 } publish_site;
 
 /* Opens a connection as o describes (configuration, then the options); out's strings live in a.
@@ -103,6 +106,13 @@ typedef void publish_report_fn(void *ctx, const char *line);
  * USER@HOST; NULL = no grant).  Idempotent.  TR_EDB names the failing statement. */
 int publish_init(MYSQL *m, const char *ddl, size_t ddl_len, const char *grant_to, publish_report_fn *report,
                  void *ctx, tr_err *err) __attribute__((warn_unused_result));
+
+/* Creates the database of the async job state (uws.name) when missing, runs the UWS DDL in it
+ * (sql/uws.sql, embedded by the tool, split like publish_init's) and grants SELECT, INSERT, UPDATE and
+ * DELETE on it to grant_to (the configured uws.user, USER or USER@HOST; NULL = no grant).  Idempotent.
+ * TR_EDB names the failing statement; TR_ENOTFOUND when grant_to names no account. */
+int publish_init_uws(MYSQL *m, const char *ddl, size_t ddl_len, const char *database, const char *grant_to,
+                     publish_report_fn *report, void *ctx, tr_err *err) __attribute__((warn_unused_result));
 
 /* Loads TAP_SCHEMA (catalog_load_db checks its own consistency: required values, flags, dangling
  * references) and checks every published table and column against information_schema: the table

@@ -196,8 +196,7 @@ static void fill_info(out_info *info, out_info_item *extra, const tap_query_env 
 	}
 }
 
-/* The message of a query error with its position as line and column. */
-static const char *error_text(arena *a, const tap_params *p, const tr_err *e)
+const char *tap_query_error_text(arena *a, const tap_params *p, const tr_err *e)
 {
 	strbuf sb = STRBUF_INIT(0);
 	if (p && p->query && e->pos >= 0)
@@ -223,7 +222,7 @@ int tap_query_write_error(const tap_query_env *env, const tap_params *p, const t
 	if (out->start(out->ctx, OUT_ERROR_CONTENT_TYPE) < 0)
 		return TR_EIO;
 	tr_err werr = TR_ERR_INIT;
-	return out_write_error_document(&out->sink, error_text(env->a, p, e), &info, &werr);
+	return out_write_error_document(&out->sink, tap_query_error_text(env->a, p, e), &info, &werr);
 }
 
 static void free_writer(void *w) { out_writer_free(w); }
@@ -330,7 +329,7 @@ int tap_query_run(const tap_query_env *env, const tap_params *p, const tap_query
 	/* TAP 1.1 §2.9: an error after the output began ends the document with the error. */
 	stats->is_truncated = !out_format_has_status(fmt);
 	tr_err e2 = TR_ERR_INIT;
-	if (err->code != TR_EIO && out_writer_end(w, OUT_STATUS_ERROR, error_text(env->a, p, err), false, &e2) < 0)
+	if (err->code != TR_EIO && out_writer_end(w, OUT_STATUS_ERROR, tap_query_error_text(env->a, p, err), false, &e2) < 0)
 		log_warn("could not end the document after an error: %s", e2.msg);
 	return rc;
 }

@@ -50,6 +50,11 @@ typedef struct tap_query_stats {
 int tap_query_run(const tap_query_env *env, const tap_params *p, const tap_query_output *out,
                   tap_query_stats *stats, tr_err *err);
 
+/* The message of an error as the error document states it: with line and column for a query error
+ * (adql_format_error) and the detail in parentheses.  In a; e->msg when out of memory.  For the
+ * error an async job records (uws/executor). */
+const char *tap_query_error_text(arena *a, const tap_params *p, const tr_err *e);
+
 /* A complete error document for an error before any output, with its Content-Type (DALI 1.1 §4.4.2:
  * VOTable whatever the requested format).  The message carries line and column for query errors. */
 int tap_query_write_error(const tap_query_env *env, const tap_params *p, const tr_err *e,

@@ -20,8 +20,7 @@ static int response_write(void *ctx, const char *p, size_t n)
 	return http_write(ctx, p, n);
 }
 
-/* Reads the POST body into the request's parameters (DALI 1.1 §3: GET and POST are equivalent). */
-static int read_body(tr_request_ctx *ctx, tr_err *err)
+int tap_read_body(tr_request_ctx *ctx, tr_err *err)
 {
 	http_request *req = ctx->req;
 	if (req->method != HTTP_POST)
@@ -47,7 +46,7 @@ int tap_sync(tr_request_ctx *ctx)
 	tap_params_opts popts = {
 		.maxrec_default = ctx->cfg->maxrec_default, .maxrec_limit = ctx->cfg->maxrec_max,
 	};
-	int rc = read_body(ctx, &err);
+	int rc = tap_read_body(ctx, &err);
 	if (rc == TR_OK)
 		rc = tap_params_parse(ctx->req, ctx->a, &popts, &p, &err);
 	if (rc == TR_OK && p.uploads.n > 0)

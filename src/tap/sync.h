@@ -6,4 +6,8 @@
 
 int tap_sync(tr_request_ctx *ctx);
 
+/* Reads a POST body (urlencoded or multipart/form-data) into the request's parameters, for /sync and
+ * /async alike (DALI 1.1 §3: GET and POST are equivalent).  Other methods: nothing to read. */
+int tap_read_body(tr_request_ctx *ctx, tr_err *err);
+
 #endif

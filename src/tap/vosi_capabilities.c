@@ -1,8 +1,8 @@
 /* vosi_capabilities: the VOSI 1.1 §3.2 capabilities document of this TAP 1.1 service.
  *
  * Must declare only what the service does: the languages and features the ADQL parser and translator
- * implement, the formats src/out/writer.c writes, the limits in the configuration.  No async
- * interface and no upload methods until they exist (issues 7 and 8).  TAPRegExt 1.0 §2 (TableAccess
+ * implement, the formats src/out/writer.c writes, the limits in the configuration.  No upload
+ * methods until they exist (issue 8).  TAPRegExt 1.0 §2 (TableAccess
  * content and order), TAP 1.1 §2.4 (TAP capability, interface version 1.1), VOSI 1.1 §3 (VOSI
  * standard ids), DALI 1.1 §2.3 and TAP 1.1 §2.6 (examples capability). */
 #include "config.h"
@@ -184,12 +184,16 @@ static void write_output_formats(strbuf *sb)
  * duration, output limit, upload limit. */
 static void write_limits(strbuf *sb, const tr_config *cfg)
 {
-	/* uploadMethod and uploadLimit: declared once TAP_UPLOAD works (issue 8).
-	 * retentionPeriod: declared once async jobs keep results (issue 7). */
-	/* A synchronous query gets limits.query_timeout, and no request can raise it. */
+	/* uploadMethod and uploadLimit: declared once TAP_UPLOAD works (issue 8). */
+	/* TAPRegExt 1.0 §2.6, §2.7: what a client may ask of an async job (UWS DESTRUCTION and
+	 * EXECUTIONDURATION): the defaults new jobs get and the ceilings requests are lowered to.
+	 * Synchronous queries have their own fixed limit, limits.query_timeout. */
+	strbuf_printf(sb, "    <retentionPeriod>\n      <default>%d</default>\n      <hard>%d</hard>\n"
+	                  "    </retentionPeriod>\n",
+	              cfg->destruction, cfg->max_destruction);
 	strbuf_printf(sb, "    <executionDuration>\n      <default>%d</default>\n      <hard>%d</hard>\n"
 	                  "    </executionDuration>\n",
-	              cfg->query_timeout, cfg->query_timeout);
+	              cfg->execution_duration, cfg->max_execution_duration);
 	/* TAP 1.1 §2.7.4: MAXREC defaults to maxrec_default and is lowered to maxrec_max. */
 	strbuf_printf(sb, "    <outputLimit>\n      <default unit=\"row\">%d</default>\n"
 	                  "      <hard unit=\"row\">%d</hard>\n    </outputLimit>\n",
@@ -206,7 +210,7 @@ int vosi_capabilities_write(const tr_config *cfg, const char *base_url, strbuf *
 	                "    xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n");
 
 	/* TAP 1.1 §2.4: the TAP standardID, and the interface version says 1.1; its base URL is the
-	 * service root, below which clients find /sync (and, with issue 7, /async). */
+	 * service root, below which clients find /sync and /async. */
 	strbuf_puts(sb, "  <capability standardID=\"ivo://ivoa.net/std/TAP\" xsi:type=\"tr:TableAccess\">\n");
 	interface(sb, "vs:ParamHTTP", "std", "1.1", "base", base_url, "");
 	write_language(sb);
@@ -214,10 +218,12 @@ int vosi_capabilities_write(const tr_config *cfg, const char *base_url, strbuf *
 	write_limits(sb, cfg);
 	strbuf_puts(sb, "  </capability>\n");
 
-	/* TAP 1.1 §2.4 (sample capabilities): the sync resource declared on its own.  The async one
-	 * (ivo://ivoa.net/std/TAP#async-1.1, /async) joins it with issue 7. */
+	/* TAP 1.1 §2.4 (sample capabilities): the sync and async resources declared on their own. */
 	strbuf_puts(sb, "  <capability standardID=\"ivo://ivoa.net/std/TAP#sync-1.1\">\n");
 	interface(sb, "vs:ParamHTTP", "std", "1.1", "base", base_url, "/sync");
+	strbuf_puts(sb, "  </capability>\n");
+	strbuf_puts(sb, "  <capability standardID=\"ivo://ivoa.net/std/TAP#async-1.1\">\n");
+	interface(sb, "vs:ParamHTTP", "std", "1.1", "base", base_url, "/async");
 	strbuf_puts(sb, "  </capability>\n");
 
 	/* VOSI 1.1 §4: the support interfaces, with their full URLs; tables-1.1 announces

@@ -26,6 +26,12 @@ typedef struct setting {
 
 #define OFF(f) offsetof(tr_config, f)
 
+/* 30 days: the longest run time a job may be given.  A statement running longer holds an executor
+ * and a database connection for a month; a site that needs more has another problem. */
+#define UWS_CONFIG_MAX_DURATION 2592000
+/* 10 years (365-day years): results kept longer are archives, not job results. */
+#define UWS_CONFIG_MAX_DESTRUCTION 315360000
+
 static const setting settings[] = {
 	{ "listen", "TAPROOM_LISTEN", SET_STR, OFF(listen), 0, 0, "/run/taproom/taproom.sock",
 	  "FastCGI socket: a unix path or host:port; empty = use the socket inherited on fd 0" },
@@ -63,6 +69,42 @@ static const setting settings[] = {
 	  "seconds to wait for a database connection" },
 	{ "database.read_timeout", NULL, SET_INT, OFF(db_read_timeout), 1, 86400, "3600",
 	  "seconds a read from the database may block" },
+	{ "uws.host", "TAPROOM_UWS_HOST", SET_STR, OFF(uws_host), 0, 0, "",
+	  "UWS job database host; host and socket both empty = those of the database section" },
+	{ "uws.port", "TAPROOM_UWS_PORT", SET_INT, OFF(uws_port), 1, 65535, "3306",
+	  "UWS job database TCP port (used with uws.host)" },
+	{ "uws.socket", "TAPROOM_UWS_SOCKET", SET_STR, OFF(uws_socket), 0, 0, "",
+	  "UWS job database unix socket; when set it is used instead of host and port" },
+	{ "uws.name", "TAPROOM_UWS_NAME", SET_STR, OFF(uws_name), 0, 0, "taproom_uws",
+	  "database holding the async job tables" },
+	{ "uws.user", "TAPROOM_UWS_USER", SET_STR, OFF(uws_user), 0, 0, "taproom_uws",
+	  "account for job state: SELECT, INSERT, UPDATE, DELETE on uws.name" },
+	{ "uws.password_file", "TAPROOM_UWS_PASSWORD_FILE", SET_STR, OFF(uws_password_file), 0, 0, "",
+	  "file holding its password (TAPROOM_UWS_PASSWORD overrides it)" },
+	{ "async.executors", "TAPROOM_EXECUTORS", SET_INT, OFF(executors), 0, 256, "2",
+	  "async executor processes (0 = this instance runs no jobs)" },
+	{ "async.results_dir", "TAPROOM_RESULTS_DIR", SET_STR, OFF(results_dir), 0, 0, "/var/lib/taproom/results",
+	  "directory of async results, shared by every replica" },
+	{ "async.execution_duration", "TAPROOM_EXECUTION_DURATION", SET_INT, OFF(execution_duration), 1,
+	  UWS_CONFIG_MAX_DURATION, "3600", "seconds a new job may run" },
+	{ "async.max_execution_duration", NULL, SET_INT, OFF(max_execution_duration), 1, UWS_CONFIG_MAX_DURATION,
+	  "86400", "longest run time in seconds a client may ask for" },
+	{ "async.destruction", "TAPROOM_DESTRUCTION", SET_INT, OFF(destruction), 60, UWS_CONFIG_MAX_DESTRUCTION,
+	  "604800", "seconds after its creation a job and its result are deleted" },
+	{ "async.max_destruction", NULL, SET_INT, OFF(max_destruction), 60, UWS_CONFIG_MAX_DESTRUCTION, "2592000",
+	  "latest destruction, in seconds after creation, a client may ask for" },
+	{ "async.max_wait", NULL, SET_INT, OFF(max_wait), 0, 3600, "60",
+	  "seconds a blocking job GET (WAIT) may wait at most" },
+	{ "async.max_active_jobs", NULL, SET_INT, OFF(max_active_jobs), 1, 1000000, "1000",
+	  "queued and executing jobs in the whole service" },
+	{ "async.max_active_jobs_per_owner", NULL, SET_INT, OFF(max_active_jobs_per_owner), 1, 1000000, "20",
+	  "queued and executing jobs of one user (anonymous: one client address)" },
+	{ "async.max_requeues", NULL, SET_INT, OFF(max_requeues), 0, 100, "1",
+	  "times a job whose executor died is queued again before it fails" },
+	{ "async.executor_poll_ms", NULL, SET_INT, OFF(executor_poll_ms), 10, 60000, "500",
+	  "milliseconds between an idle executor's looks for queued jobs" },
+	{ "async.housekeeping_interval", NULL, SET_INT, OFF(housekeeping_interval), 1, 3600, "10",
+	  "seconds between sweeps for expired jobs and dead executors" },
 	{ "limits.query_timeout", "TAPROOM_QUERY_TIMEOUT", SET_INT, OFF(query_timeout), 1, 86400, "600",
 	  "seconds a synchronous query may run" },
 	{ "limits.maxrec_default", "TAPROOM_MAXREC_DEFAULT", SET_INT, OFF(maxrec_default), 0, INT_MAX, "100000",
@@ -237,12 +279,13 @@ out:
 	return rc;
 }
 
-static int read_password_file(arena *a, tr_config *cfg, tr_err *err)
+/* Reads a password from path (the value of setting name) into *out, in a. */
+static int read_password_file(arena *a, const char *path, const char *name, const char **out, tr_err *err)
 {
-	FILE *f = fopen(cfg->db_password_file, "r");
+	FILE *f = fopen(path, "r");
 	if (f == NULL)
-		return tr_err_set(err, TR_ECONFIG, -1, 0, "setting 'database.password_file': cannot read %s: %s",
-		                  cfg->db_password_file, strerror(errno));
+		return tr_err_set(err, TR_ECONFIG, -1, 0, "setting '%s': cannot read %s: %s", name, path,
+		                  strerror(errno));
 	char buf[1024];
 	size_t n = fread(buf, 1, sizeof buf - 1, f);
 	fclose(f);
@@ -250,8 +293,24 @@ static int read_password_file(arena *a, tr_config *cfg, tr_err *err)
 	/* Secrets mounted from files often end in a newline that is not part of the password. */
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
-	cfg->db_password = arena_strdup(a, buf);
-	return cfg->db_password ? TR_OK : tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
+	*out = arena_strdup(a, buf);
+	return *out ? TR_OK : tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
+}
+
+/* A password: the variable env when set (even empty), else the file named by setting file_name
+ * (value file), else "". */
+static int load_password(arena *a, const char *env, const char *file, const char *file_name, const char **out,
+                         tr_err *err)
+{
+	const char *pw = getenv(env);
+	if (pw) {
+		*out = arena_strdup(a, pw);
+		return *out ? TR_OK : tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
+	}
+	*out = "";
+	if (file[0])
+		return read_password_file(a, file, file_name, out, err);
+	return TR_OK;
 }
 
 /* Checks beyond one value's type and range; where names the origin for messages. */
@@ -265,6 +324,19 @@ static int validate(const tr_config *cfg, const char *where, tr_err *err)
 		return tr_err_set(err, TR_ECONFIG, -1, 0,
 		                  "%s: setting 'base_path': '%s' must start with '/' and not end with one", where,
 		                  cfg->base_path);
+	/* The master chdirs to "/" when it detaches: a relative path would change meaning. */
+	if (cfg->results_dir[0] != '/')
+		return tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting 'async.results_dir': '%s' is not an absolute path",
+		                  where, cfg->results_dir);
+	/* UWS 1.1 §2.1.6, §2.1.8: a new job's values are ones a client could also have asked for. */
+	if (cfg->execution_duration > cfg->max_execution_duration)
+		return tr_err_set(err, TR_ECONFIG, -1, 0,
+		                  "%s: setting 'async.execution_duration': %d is above async.max_execution_duration (%d)",
+		                  where, cfg->execution_duration, cfg->max_execution_duration);
+	if (cfg->destruction > cfg->max_destruction)
+		return tr_err_set(err, TR_ECONFIG, -1, 0,
+		                  "%s: setting 'async.destruction': %d is above async.max_destruction (%d)", where,
+		                  cfg->destruction, cfg->max_destruction);
 	/* Read on every request; checked here so that --check-config and a reload catch a wrong path. */
 	if (cfg->examples_file[0] && access(cfg->examples_file, R_OK) != 0)
 		return tr_err_set(err, TR_ECONFIG, -1, 0, "%s: setting 'examples_file': cannot read %s: %s", where,
@@ -285,6 +357,7 @@ tr_config *config_load(arena *a, const char *path, tr_err *err)
 		return NULL;
 	}
 	cfg->db_password = "";
+	cfg->uws_password = "";
 	for (size_t i = 0; i < N_SETTINGS; i++)
 		if (store(a, cfg, &settings[i], settings[i].def, "default", err) < 0)
 			return NULL;
@@ -297,16 +370,11 @@ tr_config *config_load(arena *a, const char *path, tr_err *err)
 	}
 	if (validate(cfg, path ? path : "default", err) < 0)
 		return NULL;
-	const char *pw = getenv("TAPROOM_DB_PASSWORD");
-	if (pw) {
-		cfg->db_password = arena_strdup(a, pw);
-		if (cfg->db_password == NULL) {
-			tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
-			return NULL;
-		}
-	} else if (cfg->db_password_file[0] && read_password_file(a, cfg, err) < 0) {
+	if (load_password(a, "TAPROOM_DB_PASSWORD", cfg->db_password_file, "database.password_file",
+	                  &cfg->db_password, err) < 0 ||
+	    load_password(a, "TAPROOM_UWS_PASSWORD", cfg->uws_password_file, "uws.password_file",
+	                  &cfg->uws_password, err) < 0)
 		return NULL;
-	}
 	return cfg;
 }
 

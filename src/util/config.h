@@ -43,6 +43,30 @@ typedef struct tr_config {
 	int db_connect_timeout;    /* seconds */
 	int db_read_timeout;       /* seconds a network read may block (ping, results) */
 
+	/* database for UWS job state (a write-capable account of its own); host and socket both
+	 * empty = the database section's host, port and socket */
+	const char *uws_host;
+	int uws_port;
+	const char *uws_socket;
+	const char *uws_name;      /* database holding the uws_job and uws_parameter tables */
+	const char *uws_user;
+	const char *uws_password;  /* from uws.password_file or TAPROOM_UWS_PASSWORD, never logged */
+	const char *uws_password_file;
+
+	/* async jobs (UWS 1.1, TAP 1.1 §3) */
+	int executors;               /* async executor processes under this master; 0 = none here */
+	const char *results_dir;     /* job result files, shared by every replica */
+	int execution_duration;      /* seconds a new job may run (UWS executionDuration) */
+	int max_execution_duration;  /* the ceiling a client may ask for; 0 in a request means this */
+	int destruction;             /* seconds after creation a new job is destroyed */
+	int max_destruction;         /* the ceiling a client may ask for, seconds after creation */
+	int max_wait;                /* seconds a blocking GET (WAIT=n) may hold a worker */
+	int max_active_jobs;         /* QUEUED + EXECUTING jobs in the whole service */
+	int max_active_jobs_per_owner; /* QUEUED + EXECUTING jobs of one owner (anonymous: one address) */
+	int max_requeues;            /* times a job whose executor died is queued again before ERROR */
+	int executor_poll_ms;        /* an idle executor looks for QUEUED jobs this often */
+	int housekeeping_interval;   /* seconds between destruction and dead-executor sweeps */
+
 	/* limits */
 	int query_timeout;         /* seconds a sync query may run on the database */
 	int maxrec_default;        /* rows returned when the request gives no MAXREC (TAP 1.1 §2.7.4) */

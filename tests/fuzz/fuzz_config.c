@@ -2,11 +2,12 @@
  *
  * config_load() reads a path, so each input is written to one private temporary file (created at
  * the first input, removed at exit) and loaded into a fresh arena.  Side effects outside the input
- * are disabled: every TAPROOM_* variable is unset except TAPROOM_DB_PASSWORD, which is set so the
- * password file named by the input is never opened (it could be a FIFO or /dev/stdin), and inputs
- * with libconfig's @include directive are skipped (it opens other files).  Checks: NULL comes with
- * TR_ECONFIG (or TR_ENOMEM when an allocation was made to fail), a message, and the file named in
- * it; a loaded configuration has every setting set, within its bounds and valid (config.h). */
+ * are disabled: every TAPROOM_* variable is unset except TAPROOM_DB_PASSWORD and
+ * TAPROOM_UWS_PASSWORD, which are set so the password files named by the input are never opened
+ * (one could be a FIFO or /dev/stdin), and inputs with libconfig's @include directive are skipped
+ * (it opens other files).  Checks: NULL comes with TR_ECONFIG (or TR_ENOMEM when an allocation was
+ * made to fail), a message, and the file named in it; a loaded configuration has every setting
+ * set, within its bounds and valid (config.h). */
 #include <config.h> /* autoconf; "config.h" here would be util/config.h */
 
 #include "util/arena.h"
@@ -53,6 +54,7 @@ static void setup(void)
 	config_each(unset_one, NULL);
 	unsetenv("TAPROOM_CONFIG");
 	setenv("TAPROOM_DB_PASSWORD", "fuzz", 1);
+	setenv("TAPROOM_UWS_PASSWORD", "fuzz-uws", 1);
 	const char *dir = getenv("TMPDIR");
 	snprintf(tmp_path, sizeof tmp_path, "%s/fuzz_config.XXXXXX", dir && *dir ? dir : "/tmp");
 	tmp_fd = mkstemp(tmp_path);
@@ -98,12 +100,19 @@ static void check_config(const tr_config *c)
 {
 	const char *strs[] = { c->source, c->listen, c->listen_owner, c->listen_group, c->pid_file, c->log_level,
 		               c->base_url, c->base_path, c->db_host, c->db_socket, c->db_name, c->db_user,
-		               c->db_password, c->db_password_file };
+		               c->db_password, c->db_password_file, c->uws_host, c->uws_socket, c->uws_name,
+		               c->uws_user, c->uws_password, c->uws_password_file, c->results_dir };
 	for (size_t i = 0; i < FUZZ_N_ELEMS(strs); i++)
 		if (strs[i] == NULL)
 			fail("config", "a string setting is NULL");
 	if (strcmp(c->db_password, "fuzz") != 0)
 		fail("config", "TAPROOM_DB_PASSWORD did not win");
+	if (strcmp(c->uws_password, "fuzz-uws") != 0)
+		fail("config", "TAPROOM_UWS_PASSWORD did not win");
+	if (c->results_dir[0] != '/')
+		fail("config", "a relative results_dir was accepted");
+	if (c->execution_duration > c->max_execution_duration || c->destruction > c->max_destruction)
+		fail("config", "a default above its maximum was accepted");
 	if (log_level_parse(c->log_level) < 0)
 		fail("config", "an invalid log_level was accepted");
 	size_t bl = strlen(c->base_path);
@@ -117,6 +126,12 @@ static void check_config(const tr_config *c)
 	check_int(c->db_port, 1, 65535, "database.port out of range");
 	check_int(c->query_timeout, 1, 86400, "limits.query_timeout out of range");
 	check_int(c->schema_check_interval, 0, 3600, "limits.schema_check_interval out of range");
+	check_int(c->uws_port, 1, 65535, "uws.port out of range");
+	check_int(c->executors, 0, 256, "async.executors out of range");
+	check_int(c->execution_duration, 1, 2592000, "async.execution_duration out of range");
+	check_int(c->max_wait, 0, 3600, "async.max_wait out of range");
+	check_int(c->executor_poll_ms, 10, 60000, "async.executor_poll_ms out of range");
+	check_int(c->housekeeping_interval, 1, 3600, "async.housekeeping_interval out of range");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -82,6 +82,22 @@ tr_schema() { # tr_schema NAME -> path of the extracted XSD (NAME as in the jar,
 	fi
 	echo "$out"
 }
+tr_uws_valid() { # tr_uws_valid FILE: valid against UWS 1.1; its xlink and xml imports resolve offline
+	xsd=$TR_STATE/xsd
+	if [ ! -f "$xsd/uws-catalog.xml" ]; then
+		# In subshells: tr_schema sets variables that callers may use too.
+		(tr_schema UWS-v1.1 && tr_schema xlink && tr_schema xmlnamespace) >/dev/null
+		cat >"$xsd/uws-catalog.xml" <<XML
+<?xml version="1.0"?>
+<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
+  <uri name="http://www.ivoa.net/xml/Xlink/xlink.xsd" uri="$xsd/xlink.xsd"/>
+  <uri name="http://www.w3.org/2001/xml.xsd" uri="$xsd/xmlnamespace.xsd"/>
+</catalog>
+XML
+	fi
+	XML_CATALOG_FILES=$xsd/uws-catalog.xml xmllint --nonet --noout --schema "$xsd/UWS-v1.1.xsd" "$1" \
+		>"$TR_STATE/xmllint.out" 2>&1 || { cat "$TR_STATE/xmllint.out"; return 1; }
+}
 tr_validate() { # tr_validate SCHEMA_NAME FILE
 	xmllint --nonet --noout --schema "$(tr_schema "$1")" "$2" >"$TR_STATE/xmllint.out" 2>&1 ||
 		{ cat "$TR_STATE/xmllint.out"; return 1; }

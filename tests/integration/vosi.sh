@@ -79,12 +79,14 @@ tr_check "capabilities: 200 text/xml" answer_is 200 text/xml
 tr_check "capabilities: valid (VOSICapabilities, TAPRegExt, VODataService)" valid "$f"
 tr_check "capabilities: access URLs built from the request's host and port" \
 	sh -c "! grep -o '<accessURL[^>]*>[^<]*' '$f' | sed 's/.*>//' | grep -v '^$TR_URL'"
-for p in "" /sync /capabilities /availability /tables /examples; do
+for p in "" /sync /async /capabilities /availability /tables /examples; do
 	tr_check "capabilities: declares $TR_URL$p" grep -q ">$TR_URL$p</accessURL>" "$f"
 done
 tr_check "capabilities: output limits from the configuration" \
 	sh -c "grep -q '<default unit=\"row\">100000</default>' '$f' && grep -q '<hard unit=\"row\">50000000</hard>' '$f'"
-tr_check "capabilities: no async interface and no upload methods yet" sh -c "! grep -Eq 'async|uploadMethod' '$f'"
+tr_check "capabilities: no upload methods yet" sh -c "! grep -Eq 'uploadMethod' '$f'"
+tr_check "capabilities: async limits from the configuration (retention 7 days, duration 1 h of 24 h)" \
+	sh -c "tr -d ' \n' <'$f' | grep -q '<retentionPeriod><default>604800</default><hard>2592000</hard></retentionPeriod><executionDuration><default>3600</default><hard>86400</hard></executionDuration>'"
 # (That no body follows is the unit test's to check: nginx drops HEAD bodies itself.)
 get /capabilities "$TR_STATE/head.out" -I
 tr_check "HEAD /capabilities: 200 text/xml" answer_is 200 text/xml
@@ -221,7 +223,7 @@ tr_write_config 'base_url = "https://tap.example.org/tap/";' "examples_file = \"
 tr_start_taproom
 get /capabilities "$TR_STATE/cap2.xml"
 tr_check "base_url: every access URL is built from it" \
-	sh -c "test \$(grep -c '<accessURL' '$TR_STATE/cap2.xml') -eq 6 && ! grep '<accessURL' '$TR_STATE/cap2.xml' | grep -v '>https://tap.example.org/tap[/<]'"
+	sh -c "test \$(grep -c '<accessURL' '$TR_STATE/cap2.xml') -eq 7 && ! grep '<accessURL' '$TR_STATE/cap2.xml' | grep -v '>https://tap.example.org/tap[/<]'"
 get /examples "$TR_STATE/site.out"
 tr_check "examples_file: the operator's page is served as written" cmp -s "$TR_STATE/site.out" "$TR_STATE/site-examples.html"
 tr_write_config 'examples_file = "/nonexistent/examples.html";'

@@ -2,9 +2,11 @@
  *
  * Defaults, values from a file (both group syntaxes, quoted numbers, the octal socket mode), wrong
  * types and out-of-range values reported as "FILE:LINE: setting 'x': why", unknown settings and
- * groups rejected, TAPROOM_* beating the file, the password file and TAPROOM_DB_PASSWORD,
- * base_path rules, config_set, every allocation failing in turn, and conf/taproom.conf and
- * doc/taproom.8 agreeing with the settings table.  Each test gets a fresh arena, a private temporary directory and an
+ * groups rejected, TAPROOM_* beating the file, both accounts' password files and variables
+ * (TAPROOM_DB_PASSWORD, TAPROOM_UWS_PASSWORD), base_path rules, the async cross-checks
+ * (execution_duration and destruction within their maximums, an absolute results_dir),
+ * config_set, every allocation failing in turn, and conf/taproom.conf and doc/taproom.8 agreeing
+ * with the settings table.  Each test gets a fresh arena, a private temporary directory and an
  * environment with every TAPROOM_* variable the module reads unset. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,6 +55,7 @@ static void clear_env(void)
 	for (int i = 0; i < l.n; i++)
 		unsetenv(l.names[i]);
 	unsetenv("TAPROOM_DB_PASSWORD");
+	unsetenv("TAPROOM_UWS_PASSWORD");
 	unsetenv("TAPROOM_CONFIG");
 }
 
@@ -150,6 +153,24 @@ static const field fields[] = {
 	STR_FIELD("database.password_file", db_password_file),
 	INT_FIELD("database.connect_timeout", db_connect_timeout),
 	INT_FIELD("database.read_timeout", db_read_timeout),
+	STR_FIELD("uws.host", uws_host),
+	INT_FIELD("uws.port", uws_port),
+	STR_FIELD("uws.socket", uws_socket),
+	STR_FIELD("uws.name", uws_name),
+	STR_FIELD("uws.user", uws_user),
+	STR_FIELD("uws.password_file", uws_password_file),
+	INT_FIELD("async.executors", executors),
+	STR_FIELD("async.results_dir", results_dir),
+	INT_FIELD("async.execution_duration", execution_duration),
+	INT_FIELD("async.max_execution_duration", max_execution_duration),
+	INT_FIELD("async.destruction", destruction),
+	INT_FIELD("async.max_destruction", max_destruction),
+	INT_FIELD("async.max_wait", max_wait),
+	INT_FIELD("async.max_active_jobs", max_active_jobs),
+	INT_FIELD("async.max_active_jobs_per_owner", max_active_jobs_per_owner),
+	INT_FIELD("async.max_requeues", max_requeues),
+	INT_FIELD("async.executor_poll_ms", executor_poll_ms),
+	INT_FIELD("async.housekeeping_interval", housekeeping_interval),
 	INT_FIELD("limits.query_timeout", query_timeout),
 	INT_FIELD("limits.maxrec_default", maxrec_default),
 	INT_FIELD("limits.maxrec_max", maxrec_max),
@@ -238,11 +259,26 @@ static void test_defaults(void **state)
 		{ "limits.maxrec_default", "100000" },
 		{ "limits.maxrec_max", "50000000" },
 		{ "limits.schema_check_interval", "5" },
+		{ "uws.host", "" }, { "uws.port", "3306" }, { "uws.socket", "" },
+		{ "uws.name", "taproom_uws" }, { "uws.user", "taproom_uws" }, { "uws.password_file", "" },
+		{ "async.executors", "2" },
+		{ "async.results_dir", "/var/lib/taproom/results" },
+		{ "async.execution_duration", "3600" },
+		{ "async.max_execution_duration", "86400" },
+		{ "async.destruction", "604800" },
+		{ "async.max_destruction", "2592000" },
+		{ "async.max_wait", "60" },
+		{ "async.max_active_jobs", "1000" },
+		{ "async.max_active_jobs_per_owner", "20" },
+		{ "async.max_requeues", "1" },
+		{ "async.executor_poll_ms", "500" },
+		{ "async.housekeeping_interval", "10" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		check_value(cfg, cases[i].name, cases[i].value, "defaults");
 	assert_string_equal(cfg->source, "");
 	assert_string_equal(cfg->db_password, "");
+	assert_string_equal(cfg->uws_password, "");
 }
 
 static void test_file_values(void **state)
@@ -274,6 +310,23 @@ static void test_file_values(void **state)
 		{ "database = { connect_timeout = 10; read_timeout = 60; };\n", "database.read_timeout", "60" },
 		{ "database = { };\n", "database.port", "3306" },
 		{ "limits = { query_timeout = 60; };\n", "limits.query_timeout", "60" },
+		{ "uws = { host = \"jobs.example.org\"; port = 3308; };\n", "uws.host", "jobs.example.org" },
+		{ "uws = { host = \"jobs.example.org\"; port = 3308; };\n", "uws.port", "3308" },
+		{ "uws = { socket = \"/run/mysqld/mysqld.sock\"; name = \"jobs\"; };\n", "uws.name", "jobs" },
+		{ "uws = { user = \"uws_rw\"; };\n", "uws.user", "uws_rw" },
+		{ "async = { executors = 0; };\n", "async.executors", "0" },          /* no jobs run here */
+		{ "async = { executors = 256; };\n", "async.executors", "256" },
+		{ "async = { results_dir = \"/srv/results\"; };\n", "async.results_dir", "/srv/results" },
+		{ "async = { execution_duration = 86400; };\n", "async.execution_duration", "86400" }, /* = max */
+		{ "async = { execution_duration = 10; max_execution_duration = 10; };\n",
+		  "async.max_execution_duration", "10" },
+		{ "async = { destruction = 60; max_destruction = 60; };\n", "async.destruction", "60" },
+		{ "async = { max_wait = 0; };\n", "async.max_wait", "0" },
+		{ "async = { max_active_jobs = 5; max_active_jobs_per_owner = 1; };\n",
+		  "async.max_active_jobs_per_owner", "1" },
+		{ "async = { max_requeues = 0; };\n", "async.max_requeues", "0" },
+		{ "async = { executor_poll_ms = 10; };\n", "async.executor_poll_ms", "10" },
+		{ "async = { housekeeping_interval = 3600; };\n", "async.housekeeping_interval", "3600" },
 		/* The socket mode is octal in the file, as written or quoted. */
 		{ "listen_mode = 0600;\n", "listen_mode", "0600" },
 		{ "listen_mode = 0660;\n", "listen_mode", "0660" },
@@ -342,6 +395,29 @@ static const error_case error_cases[] = {
 	{ "base_path = \"tap\";\n", 0, "setting 'base_path': 'tap' must start with '/'" },
 	{ "base_path = \"/tap/\";\n", 0, "setting 'base_path': '/tap/' must start with '/' and not end with one" },
 	{ "base_path = \"/\";\n", 0, "setting 'base_path'" },
+	{ "uws = { port = 0; };\n", 1, "setting 'uws.port': 0 is out of range (1 to 65535)" },
+	{ "uws = { hots = \"x\"; };\n", 1, "unknown setting 'uws.hots'" },
+	{ "async = { executors = 257; };\n", 1, "setting 'async.executors': 257 is out of range (0 to 256)" },
+	{ "async = { executors = -1; };\n", 1, "setting 'async.executors': -1 is out of range" },
+	{ "async = { executor_poll_ms = 9; };\n", 1, "setting 'async.executor_poll_ms': 9 is out of range (10 to 60000)" },
+	{ "async = { executor_poll_ms = 60001; };\n", 1, "setting 'async.executor_poll_ms': 60001 is out of range" },
+	{ "async = { execution_duration = 0; };\n", 1, "setting 'async.execution_duration': 0 is out of range" },
+	{ "async = { housekeeping_interval = 0; };\n", 1, "setting 'async.housekeeping_interval': 0 is out of range" },
+	{ "async = { max_active_jobs = 0; };\n", 1, "setting 'async.max_active_jobs': 0 is out of range" },
+	{ "async = { max_requeues = 101; };\n", 1, "setting 'async.max_requeues': 101 is out of range" },
+	{ "async = { destruction = 59; };\n", 1, "setting 'async.destruction': 59 is out of range" },
+	{ "async = { workers = 2; };\n", 1, "unknown setting 'async.workers'" },
+	/* A new job's defaults must be values a client could ask for. */
+	{ "async = { execution_duration = 86401; };\n", 0,
+	  "setting 'async.execution_duration': 86401 is above async.max_execution_duration (86400)" },
+	{ "async = { max_execution_duration = 60; };\n", 0,
+	  "setting 'async.execution_duration': 3600 is above async.max_execution_duration (60)" },
+	{ "async = { destruction = 2592001; };\n", 0,
+	  "setting 'async.destruction': 2592001 is above async.max_destruction (2592000)" },
+	{ "async = { max_destruction = 86400; };\n", 0,
+	  "setting 'async.destruction': 604800 is above async.max_destruction (86400)" },
+	{ "async = { results_dir = \"results\"; };\n", 0, "setting 'async.results_dir': 'results' is not an absolute path" },
+	{ "async = { results_dir = \"\"; };\n", 0, "setting 'async.results_dir': '' is not an absolute path" },
 };
 
 static int count_lines(const char *text)
@@ -405,6 +481,20 @@ static void test_env_overrides(void **state)
 		{ "TAPROOM_DB_NAME", "gaia", "", "database.name", "gaia" },
 		{ "TAPROOM_DB_USER", "reader", "", "database.user", "reader" },
 		{ "TAPROOM_DB_SOCKET", "/run/mysqld/mysqld.sock", "", "database.socket", "/run/mysqld/mysqld.sock" },
+		{ "TAPROOM_UWS_HOST", "jobs2", "uws = { host = \"jobs1\"; };\n", "uws.host", "jobs2" },
+		{ "TAPROOM_UWS_PORT", "3309", "uws = { port = 3308; };\n", "uws.port", "3309" },
+		{ "TAPROOM_UWS_SOCKET", "/run/u.sock", "", "uws.socket", "/run/u.sock" },
+		{ "TAPROOM_UWS_NAME", "jobs", "", "uws.name", "jobs" },
+		{ "TAPROOM_UWS_USER", "writer", "uws = { user = \"x\"; };\n", "uws.user", "writer" },
+		{ "TAPROOM_UWS_PASSWORD_FILE", "/dev/null", "", "uws.password_file", "/dev/null" },
+		{ "TAPROOM_EXECUTORS", "0", "async = { executors = 4; };\n", "async.executors", "0" },
+		{ "TAPROOM_RESULTS_DIR", "/mnt/results", "", "async.results_dir", "/mnt/results" },
+		{ "TAPROOM_EXECUTION_DURATION", "600", "", "async.execution_duration", "600" },
+		{ "TAPROOM_DESTRUCTION", "3600", "async = { destruction = 7200; };\n", "async.destruction", "3600" },
+		{ "TAPROOM_EXECUTORS", "300", "", NULL, "TAPROOM_EXECUTORS: setting 'async.executors': 300 is out of range" },
+		{ "TAPROOM_EXECUTION_DURATION", "100000", "", NULL,
+		  "setting 'async.execution_duration': 100000 is above async.max_execution_duration (86400)" },
+		{ "TAPROOM_RESULTS_DIR", "", "", NULL, "setting 'async.results_dir'" },
 		{ "TAPROOM_QUERY_TIMEOUT", "60", "limits = { query_timeout = 30; };\n", "limits.query_timeout", "60" },
 		{ "TAPROOM_BASE_PATH", "/tap", "base_path = \"/other\";\n", "base_path", "/tap" },
 		{ "TAPROOM_BASE_URL", "https://x.org/tap", "", "base_url", "https://x.org/tap" },
@@ -450,14 +540,37 @@ static void test_env_overrides(void **state)
 	assert_int_equal(cfg->workers, 3);
 }
 
+/* The two database accounts read their passwords the same way. */
+typedef struct account {
+	const char *group;    /* "database" or "uws" */
+	const char *file_var; /* environment variable naming the password file */
+	const char *pw_var;   /* environment variable holding the password */
+	size_t off;           /* offset of the password in tr_config */
+	size_t other_off;     /* the other account's, which must stay "" */
+} account;
+
+static const account accounts[] = {
+	{ "database", "TAPROOM_DB_PASSWORD_FILE", "TAPROOM_DB_PASSWORD", offsetof(tr_config, db_password),
+	  offsetof(tr_config, uws_password) },
+	{ "uws", "TAPROOM_UWS_PASSWORD_FILE", "TAPROOM_UWS_PASSWORD", offsetof(tr_config, uws_password),
+	  offsetof(tr_config, db_password) },
+};
+
+static const char *password_at(const tr_config *cfg, size_t off)
+{
+	const char *v;
+	memcpy(&v, (const char *)cfg + off, sizeof v);
+	return v;
+}
+
 static void test_password(void **state)
 {
 	fixture *f = *state;
 	static const struct {
 		const char *content;   /* password file content, NULL = the file does not exist */
-		int via_env_file;      /* name the file with TAPROOM_DB_PASSWORD_FILE, not in the file */
-		const char *env_pw;    /* TAPROOM_DB_PASSWORD, NULL = unset */
-		const char *expect;    /* db_password; NULL = an error */
+		int via_env_file;      /* name the file with the _PASSWORD_FILE variable, not in the file */
+		const char *env_pw;    /* the _PASSWORD variable, NULL = unset */
+		const char *expect;    /* the password; NULL = an error */
 	} cases[] = {
 		{ "secret\n", 0, NULL, "secret" },
 		{ "secret\r\n", 0, NULL, "secret" },
@@ -466,48 +579,67 @@ static void test_password(void **state)
 		{ " sec ret \n", 0, NULL, " sec ret " }, /* only line ends are stripped */
 		{ "", 0, NULL, "" },
 		{ "from-env-file\n", 1, NULL, "from-env-file" },
-		{ "file\n", 0, "env", "env" },          /* TAPROOM_DB_PASSWORD beats the file */
+		{ "file\n", 0, "env", "env" },          /* the variable beats the file */
 		{ NULL, 0, "env", "env" },              /* ...which is then not even read */
 		{ "file\n", 0, "", "" },                /* set but empty still wins */
 		{ NULL, 0, NULL, NULL },                /* a named file that is missing is an error */
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		clear_env();
-		const char *pwfile;
-		if (cases[i].content) {
-			pwfile = write_file(f, cases[i].content);
-		} else {
-			pwfile = arena_printf(f->a, "%s/missing-password", f->dir);
-			assert_non_null(pwfile);
+	for (size_t k = 0; k < sizeof accounts / sizeof accounts[0]; k++) {
+		const account *acc = &accounts[k];
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			clear_env();
+			const char *pwfile;
+			if (cases[i].content) {
+				pwfile = write_file(f, cases[i].content);
+			} else {
+				pwfile = arena_printf(f->a, "%s/missing-password", f->dir);
+				assert_non_null(pwfile);
+			}
+			const char *text = "";
+			if (cases[i].via_env_file)
+				assert_int_equal(setenv(acc->file_var, pwfile, 1), 0);
+			else
+				text = arena_printf(f->a, "%s = { password_file = \"%s\"; };\n", acc->group, pwfile);
+			if (cases[i].env_pw)
+				assert_int_equal(setenv(acc->pw_var, cases[i].env_pw, 1), 0);
+			const char *path = write_file(f, text);
+			tr_err err = TR_ERR_INIT;
+			tr_config *cfg = config_load(f->a, path, &err);
+			if (cases[i].expect == NULL) {
+				assert_null(cfg);
+				assert_int_equal(err.code, TR_ECONFIG);
+				char setting[64];
+				snprintf(setting, sizeof setting, "'%s.password_file'", acc->group);
+				if (strstr(err.msg, setting) == NULL || strstr(err.msg, pwfile) == NULL)
+					fail_msg("%s case %zu: message '%s' lacks %s or the file", acc->group, i, err.msg,
+					         setting);
+				continue;
+			}
+			if (cfg == NULL)
+				fail_msg("%s case %zu: %s", acc->group, i, err.msg);
+			if (strcmp(password_at(cfg, acc->off), cases[i].expect) != 0)
+				fail_msg("%s case %zu: password '%s', expected '%s'", acc->group, i,
+				         password_at(cfg, acc->off), cases[i].expect);
+			/* One account's password never leaks into the other's. */
+			assert_string_equal(password_at(cfg, acc->other_off), "");
 		}
-		const char *text = "";
-		if (cases[i].via_env_file)
-			assert_int_equal(setenv("TAPROOM_DB_PASSWORD_FILE", pwfile, 1), 0);
-		else
-			text = arena_printf(f->a, "database = { password_file = \"%s\"; };\n", pwfile);
-		if (cases[i].env_pw)
-			assert_int_equal(setenv("TAPROOM_DB_PASSWORD", cases[i].env_pw, 1), 0);
-		const char *path = write_file(f, text);
-		tr_err err = TR_ERR_INIT;
-		tr_config *cfg = config_load(f->a, path, &err);
-		if (cases[i].expect == NULL) {
-			assert_null(cfg);
-			assert_int_equal(err.code, TR_ECONFIG);
-			assert_non_null(strstr(err.msg, "database.password_file"));
-			assert_non_null(strstr(err.msg, pwfile));
-			continue;
-		}
-		if (cfg == NULL)
-			fail_msg("case %zu: %s", i, err.msg);
-		if (strcmp(cfg->db_password, cases[i].expect) != 0)
-			fail_msg("case %zu: password '%s', expected '%s'", i, cfg->db_password, cases[i].expect);
 	}
+	/* Both at once, from different sources. */
+	clear_env();
+	const char *pwfile = write_file(f, "uws-secret\n");
+	const char *path = write_file(f, arena_printf(f->a, "uws = { password_file = \"%s\"; };\n", pwfile));
+	assert_int_equal(setenv("TAPROOM_DB_PASSWORD", "db-secret", 1), 0);
+	tr_err err = TR_ERR_INIT;
+	tr_config *cfg = config_load(f->a, path, &err);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->db_password, "db-secret");
+	assert_string_equal(cfg->uws_password, "uws-secret");
 	/* No password anywhere: empty. */
 	clear_env();
-	tr_err err = TR_ERR_INIT;
-	tr_config *cfg = config_load(f->a, NULL, &err);
+	cfg = config_load(f->a, NULL, &err);
 	assert_non_null(cfg);
 	assert_string_equal(cfg->db_password, "");
+	assert_string_equal(cfg->uws_password, "");
 }
 
 static void test_config_set(void **state)
@@ -533,6 +665,11 @@ static void test_config_set(void **state)
 		/* The same validation as the file and the environment. */
 		{ "log_level", "verbose", "setting 'log_level'", 0 },
 		{ "base_path", "tap/", "setting 'base_path'", 0 },
+		{ "async.executors", "0", "0", 1 },
+		{ "uws.socket", "/run/u.sock", "/run/u.sock", 1 },
+		{ "async.max_execution_duration", "3600", "3600", 1 }, /* = execution_duration */
+		{ "async.max_execution_duration", "3599", "setting 'async.execution_duration': 3600 is above", 0 },
+		{ "async.destruction", "2592001", "setting 'async.destruction': 2592001 is above", 0 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		tr_err err = TR_ERR_INIT;
@@ -561,7 +698,9 @@ static const char all_settings[] =
 	"pid_file = \"/tmp/x.pid\"; log_level = \"warn\"; base_url = \"http://x\"; base_path = \"/tap\";\n"
 	"database = { host = \"h\"; port = 1; socket = \"s\"; name = \"n\"; user = \"u\";\n"
 	"  connect_timeout = 1; read_timeout = 2; };\n"
-	"limits = { query_timeout = 3; };\n";
+	"limits = { query_timeout = 3; };\n"
+	"uws = { host = \"uh\"; port = 2; socket = \"us\"; name = \"un\"; user = \"uu\"; };\n"
+	"async = { executors = 1; results_dir = \"/r\"; execution_duration = 5; destruction = 60; };\n";
 
 static void check_no_null_string(void *ctx, const char *name, const char *env, const char *def, const char *doc)
 {
@@ -586,7 +725,8 @@ static void test_every_allocation_failing(void **state)
 	assert_non_null(with_pw);
 	FILE *fp = fopen(with_pw, "w");
 	assert_non_null(fp);
-	fprintf(fp, "%sdatabase = { password_file = \"%s\"; };\n", "workers = 3;\n", pwfile);
+	fprintf(fp, "%sdatabase = { password_file = \"%s\"; };\nuws = { password_file = \"%s\"; };\n",
+	        "workers = 3;\n", pwfile, pwfile);
 	fclose(fp);
 	static const struct {
 		int which;      /* 0: all settings, 1: password file, 2: TAPROOM_DB_PASSWORD + env override */
@@ -595,6 +735,7 @@ static void test_every_allocation_failing(void **state)
 		clear_env();
 		if (cases[i].which == 2) {
 			assert_int_equal(setenv("TAPROOM_DB_PASSWORD", "envpw", 1), 0);
+			assert_int_equal(setenv("TAPROOM_UWS_PASSWORD", "envpw2", 1), 0);
 			assert_int_equal(setenv("TAPROOM_WORKERS", "5", 1), 0);
 		}
 		const char *file = cases[i].which == 1 ? with_pw : path;
@@ -615,6 +756,7 @@ static void test_every_allocation_failing(void **state)
 				assert_non_null(cfg->source);
 				assert_string_equal(cfg->source, file);
 				assert_non_null(cfg->db_password);
+				assert_non_null(cfg->uws_password);
 				config_each(check_no_null_string, cfg);
 			}
 			arena_destroy(a);
@@ -754,6 +896,7 @@ static void test_example_file(void **state)
 	example_ctx e = { found, strbuf_str(&text) };
 	config_each(check_documented, &e);
 	assert_non_null(strstr(strbuf_str(&text), "TAPROOM_DB_PASSWORD"));
+	assert_non_null(strstr(strbuf_str(&text), "TAPROOM_UWS_PASSWORD"));
 	/* And the file loads as shipped. */
 	tr_err err = TR_ERR_INIT;
 	tr_config *cfg = config_load(f->a, path, &err);
@@ -784,7 +927,8 @@ static void test_man_page(void **state)
 	strbuf text = STRBUF_INIT(0);
 	read_whole(path, &text);
 	config_each(check_in_man_page, (void *)strbuf_str(&text));
-	static const char *const extra[] = { "TAPROOM_DB_PASSWORD", "TAPROOM_CONFIG", "SIGHUP", "SIGTERM" };
+	static const char *const extra[] = { "TAPROOM_DB_PASSWORD", "TAPROOM_UWS_PASSWORD", "TAPROOM_CONFIG",
+		                             "SIGHUP", "SIGTERM" };
 	for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
 		if (strstr(strbuf_str(&text), extra[i]) == NULL)
 			fail_msg("doc/taproom.8 does not mention %s", extra[i]);

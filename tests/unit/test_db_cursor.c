@@ -1,6 +1,7 @@
 /* db/cursor against a real MariaDB (TR_TEST_DB_SOCKET; skipped without it): every column type
  * through the binary protocol, NULLs, values longer than the first buffer, the time limit, errors,
- * and abandoning a result part-way. */
+ * and abandoning a result part-way.  Also db/conn's thread id and KILL QUERY: a statement running
+ * in another thread is stopped from a second connection, as an async abort does (uws/store.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,9 +11,12 @@
 #include "db/cursor.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 typedef struct fixture {
 	db_conn *db;
@@ -231,6 +235,139 @@ static void test_abandon_closes_connection(void **state)
 	assert_non_null(db_conn_handle(f->db));
 }
 
+static db_conn *new_conn(void)
+{
+	db_params p = { .socket = socket_path, .user = "root", .password = "", .database = "mysql",
+	                .connect_timeout = 5, .read_timeout = 60 };
+	db_conn *c = db_conn_new(&p);
+	assert_non_null(c);
+	return c;
+}
+
+static void test_thread_id_and_kill_nothing(void **state)
+{
+	fixture *f = *state;
+	tr_err err = TR_ERR_INIT;
+	db_conn *c = new_conn();
+	assert_int_equal(db_conn_thread_id(c), 0); /* closed */
+	assert_int_equal(db_conn_ensure(c, &err), TR_OK);
+	unsigned long id = db_conn_thread_id(c);
+	assert_true(id != 0);
+	assert_true(id != db_conn_thread_id(f->db)); /* each connection its own */
+	/* The server agrees. */
+	MYSQL *m = db_conn_handle(c);
+	assert_int_equal(mysql_query(m, "SELECT CONNECTION_ID()"), 0);
+	MYSQL_RES *res = mysql_store_result(m);
+	assert_non_null(res);
+	MYSQL_ROW row = mysql_fetch_row(res);
+	assert_non_null(row);
+	assert_int_equal(strtoul(row[0], NULL, 10), id);
+	mysql_free_result(res);
+	/* A thread that does not exist (its statement and connection are gone): not an error. */
+	assert_int_equal(db_conn_kill_query(f->db, 4000000000UL, &err), TR_OK);
+	assert_int_equal(db_conn_kill_query(f->db, 0, &err), TR_OK);
+	/* An idle connection: nothing to stop, and it stays usable. */
+	assert_int_equal(db_conn_kill_query(f->db, id, &err), TR_OK);
+	assert_int_equal(mysql_query(m, "SELECT 1"), 0);
+	mysql_free_result(mysql_store_result(m));
+	assert_false(tr_err_isset(&err));
+	db_conn_close(c);
+	assert_int_equal(db_conn_thread_id(c), 0);
+	/* kill_query opens its own connection when closed. */
+	db_conn_close(f->db);
+	assert_int_equal(db_conn_kill_query(f->db, 4000000000UL, &err), TR_OK);
+	assert_non_null(db_conn_handle(f->db));
+	db_conn_free(c);
+}
+
+/* A long statement run by a second thread on its own connection. */
+typedef struct long_query {
+	db_conn *c;
+	int rc;          /* the cursor's result: open's or next's code */
+	tr_err err;
+	double seconds;  /* how long it ran */
+} long_query;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A scan of a billion rows (minutes): stopped only by the kill, or by its 60 s safety limit. */
+#define LONG_SQL "SELECT COUNT(*) FROM seq_1_to_1000000000 WHERE MOD(seq * seq, 7) = 3"
+
+static void *run_long_query(void *arg)
+{
+	long_query *q = arg;
+	mysql_thread_init();
+	arena *a = arena_create(0, 0);
+	double t0 = now_s();
+	db_cursor *cur = db_cursor_open(q->c, a, LONG_SQL, strlen(LONG_SQL), 60, &q->err);
+	const out_value *row;
+	q->rc = cur ? db_cursor_next(cur, &row, &q->err) : q->err.code;
+	q->seconds = now_s() - t0;
+	arena_destroy(a);
+	mysql_thread_end();
+	return NULL;
+}
+
+/* Whether the server shows thread id running LONG_SQL. */
+static int is_running(db_conn *c, unsigned long id)
+{
+	char sql[160];
+	snprintf(sql, sizeof sql,
+	         "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = %lu AND INFO LIKE 'SELECT COUNT%%'",
+	         id);
+	MYSQL *m = db_conn_handle(c);
+	if (mysql_query(m, sql) != 0)
+		fail_msg("%s: %s", sql, mysql_error(m));
+	MYSQL_RES *res = mysql_store_result(m);
+	assert_non_null(res);
+	MYSQL_ROW row = mysql_fetch_row(res);
+	int n = row && row[0] ? (int)strtol(row[0], NULL, 10) : 0;
+	mysql_free_result(res);
+	return n;
+}
+
+static void test_kill_query(void **state)
+{
+	fixture *f = *state;
+	tr_err err = TR_ERR_INIT;
+	long_query q = { .c = new_conn(), .rc = 1, .err = TR_ERR_INIT };
+	assert_int_equal(db_conn_ensure(q.c, &err), TR_OK);
+	unsigned long id = db_conn_thread_id(q.c);
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, run_long_query, &q), 0);
+	/* Wait (up to 10 s) until the statement runs: a kill before it starts stops nothing. */
+	int running = 0;
+	for (int i = 0; i < 1000 && !running; i++) {
+		running = is_running(f->db, id);
+		if (!running)
+			usleep(10000);
+	}
+	assert_true(running);
+	usleep(200000); /* well into the scan */
+	double t0 = now_s();
+	assert_int_equal(db_conn_kill_query(f->db, id, &err), TR_OK);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	double stopped_after = now_s() - t0;
+	/* Stopped at once, with the interruption reported (not the 60 s time limit). */
+	if (stopped_after > 2.0)
+		fail_msg("the statement ran %.1f s after KILL QUERY", stopped_after);
+	assert_true(q.rc < 0);
+	assert_int_equal(q.err.code, TR_EDB);
+	if (strstr(q.err.msg, "interrupted") == NULL)
+		fail_msg("expected an interruption, got: %s", q.err.msg);
+	/* KILL QUERY leaves the connection itself alive. */
+	assert_non_null(db_conn_handle(q.c));
+	assert_int_equal(db_conn_thread_id(q.c), id);
+	assert_int_equal(mysql_query(db_conn_handle(q.c), "SELECT 1"), 0);
+	mysql_free_result(mysql_store_result(db_conn_handle(q.c)));
+	db_conn_free(q.c);
+}
+
 int main(void)
 {
 	socket_path = getenv("TR_TEST_DB_SOCKET");
@@ -243,6 +380,8 @@ int main(void)
 		cmocka_unit_test(test_many_rows_constant_buffers),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_abandon_closes_connection),
+		cmocka_unit_test(test_thread_id_and_kill_nothing),
+		cmocka_unit_test(test_kill_query),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -10,27 +10,10 @@
 #include <cmocka.h>
 
 #include "util/strbuf.h"
+#include "fixture.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int setup(void **state)
-{
-	strbuf *sb = malloc(sizeof *sb);
-	if (sb == NULL)
-		return -1;
-	strbuf_init(sb, 0);
-	*state = sb;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	strbuf *sb = *state;
-	strbuf_free(sb);
-	free(sb);
-	return 0;
-}
 
 /* The invariants every operation keeps. */
 static void check_terminated(const strbuf *sb)
@@ -277,15 +260,15 @@ static void test_default_ceiling(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_appends, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_many_small_appends, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ceiling_is_sticky_and_keeps_content, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_printf_over_ceiling, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset_and_free, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reserve_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_printf_growth_over_one_mib, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_default_ceiling, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty, tr_test_strbuf_setup, tr_test_strbuf_teardown),
+		cmocka_unit_test_setup_teardown(test_appends, tr_test_strbuf_setup, tr_test_strbuf_teardown),
+		cmocka_unit_test_setup_teardown(test_many_small_appends, tr_test_strbuf_setup, tr_test_strbuf_teardown),
+		cmocka_unit_test_setup_teardown(test_ceiling_is_sticky_and_keeps_content, tr_test_strbuf_setup, tr_test_strbuf_teardown),
+		cmocka_unit_test_setup_teardown(test_printf_over_ceiling, tr_test_strbuf_setup, tr_test_strbuf_teardown),
+		cmocka_unit_test_setup_teardown(test_reset_and_free, tr_test_strbuf_setup, tr_test_strbuf_teardown),
+		cmocka_unit_test_setup_teardown(test_reserve_commit, tr_test_strbuf_setup, tr_test_strbuf_teardown),
+		cmocka_unit_test_setup_teardown(test_printf_growth_over_one_mib, tr_test_strbuf_setup, tr_test_strbuf_teardown),
+		cmocka_unit_test_setup_teardown(test_default_ceiling, tr_test_strbuf_setup, tr_test_strbuf_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -370,7 +370,10 @@ static void test_capabilities_document(void **state)
 {
 	arena *a = *state;
 	tr_config *cfg = default_config(a);
-	cfg->query_timeout = 321;
+	cfg->execution_duration = 321;
+	cfg->max_execution_duration = 4321;
+	cfg->destruction = 86400;
+	cfg->max_destruction = 172800;
 	cfg->maxrec_default = 1000;
 	cfg->maxrec_max = 2000000;
 	strbuf sb = STRBUF_INIT(0);
@@ -391,12 +394,16 @@ static void test_capabilities_document(void **state)
 		"    <outputFormat ivo-id=\"ivo://ivoa.net/std/TAPRegExt#output-votable-td\">\n"
 		"      <mime>application/x-votable+xml;serialization=TABLEDATA</mime>\n      <alias>votable</alias>\n",
 		"      <mime>text/csv;header=present</mime>\n      <alias>csv</alias>\n",
-		"    <executionDuration>\n      <default>321</default>\n      <hard>321</hard>\n    </executionDuration>\n",
+		"    <retentionPeriod>\n      <default>86400</default>\n      <hard>172800</hard>\n    </retentionPeriod>\n"
+		"    <executionDuration>\n      <default>321</default>\n      <hard>4321</hard>\n    </executionDuration>\n",
 		"    <outputLimit>\n      <default unit=\"row\">1000</default>\n      <hard unit=\"row\">2000000</hard>\n"
 		"    </outputLimit>\n  </capability>\n",
 		"  <capability standardID=\"ivo://ivoa.net/std/TAP#sync-1.1\">\n"
 		"    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n"
 		"      <accessURL use=\"base\">" BASE "/sync</accessURL>\n",
+		"  <capability standardID=\"ivo://ivoa.net/std/TAP#async-1.1\">\n"
+		"    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n"
+		"      <accessURL use=\"base\">" BASE "/async</accessURL>\n",
 		"  <capability standardID=\"ivo://ivoa.net/std/VOSI#capabilities\">\n"
 		"    <interface xsi:type=\"vs:ParamHTTP\">\n      <accessURL use=\"full\">" BASE "/capabilities</accessURL>\n",
 		"<capability standardID=\"ivo://ivoa.net/std/VOSI#availability\">\n    <interface xsi:type=\"vs:ParamHTTP\">\n"
@@ -410,11 +417,9 @@ static void test_capabilities_document(void **state)
 #undef BASE
 	for (size_t i = 0; i < N_OF(fragments); i++)
 		assert_contains(doc, fragments[i]);
-	/* not implemented yet, so not declared (issues 7 and 8) */
-	assert_lacks(doc, "async");
+	/* not implemented yet, so not declared (issue 8) */
 	assert_lacks(doc, "uploadMethod");
 	assert_lacks(doc, "uploadLimit");
-	assert_lacks(doc, "retentionPeriod");
 	strbuf_free(&sb);
 
 	strbuf small = STRBUF_INIT(100);

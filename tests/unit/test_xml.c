@@ -11,29 +11,13 @@
 #include <cmocka.h>
 
 #include "out/xml.h"
+#include "fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define FFFD "\xEF\xBF\xBD"
-
-static int setup(void **state)
-{
-	strbuf *sb = malloc(sizeof *sb);
-	if (sb == NULL)
-		return -1;
-	strbuf_init(sb, 0);
-	*state = sb;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	strbuf_free(*state);
-	free(*state);
-	return 0;
-}
 
 /* Input given with its length (sizeof - 1) so that NUL bytes inside count. */
 #define IN(s) s, sizeof(s) - 1
@@ -220,12 +204,12 @@ static void test_failed_buffer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_escape_table, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_appends_to_existing_content, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_length_is_respected, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_utf8_seq_len, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_all_byte_pairs_give_well_formed_output, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_buffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_escape_table, tr_test_strbuf_setup, tr_test_strbuf_teardown),
+		cmocka_unit_test_setup_teardown(test_appends_to_existing_content, tr_test_strbuf_setup, tr_test_strbuf_teardown),
+		cmocka_unit_test_setup_teardown(test_length_is_respected, tr_test_strbuf_setup, tr_test_strbuf_teardown),
+		cmocka_unit_test_setup_teardown(test_utf8_seq_len, tr_test_strbuf_setup, tr_test_strbuf_teardown),
+		cmocka_unit_test_setup_teardown(test_all_byte_pairs_give_well_formed_output, tr_test_strbuf_setup, tr_test_strbuf_teardown),
+		cmocka_unit_test_setup_teardown(test_failed_buffer, tr_test_strbuf_setup, tr_test_strbuf_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

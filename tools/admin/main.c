@@ -1,14 +1,16 @@
-/* taproom-admin: sets up and checks the service's TAP_SCHEMA.
+/* taproom-admin: sets up and checks the service's TAP_SCHEMA and async job tables.
  *
- * Thin: options in, publish_init / publish_check (tap/publish.h), exit status out.  init runs
- * sql/tap_schema.sql (compiled in) and grants SELECT on TAP_SCHEMA to the query account; check
- * compares TAP_SCHEMA with the tables it describes.  Exit status: 0 done / consistent, 1 problems
- * found (check) or a statement refused (init), 2 usage, configuration, connection or system error.
- * TAP 1.1 §4 (TAP_SCHEMA); issue 6. */
+ * Thin: options in, publish_init / publish_init_uws / publish_check (tap/publish.h), exit status out.
+ * init runs sql/tap_schema.sql (compiled in) and grants SELECT on TAP_SCHEMA to the query account,
+ * then creates the uws.name database with sql/uws.sql (compiled in) and grants the UWS account
+ * SELECT, INSERT, UPDATE, DELETE on it; check compares TAP_SCHEMA with the tables it describes.
+ * Exit status: 0 done / consistent, 1 problems found (check) or a statement refused (init), 2 usage,
+ * configuration, connection or system error.  TAP 1.1 §4 (TAP_SCHEMA); issues 6 and 7. */
 #include <config.h>
 
 #include "tap/publish.h"
 #include "tap_schema_sql.h"
+#include "uws_sql.h"
 #include "util/arena.h"
 #include "util/err.h"
 
@@ -24,7 +26,9 @@ static void usage(FILE *out)
 	fputs("Usage: taproom-admin [OPTION]... init|check\n"
 	      "  init    create TAP_SCHEMA with its five tables and its self-description (TAP 1.1 section 4),\n"
 	      "          if missing (running it again changes nothing), and grant SELECT on it to the\n"
-	      "          query account\n"
+	      "          query account; then create the database of the async job tables (uws.name)\n"
+	      "          and its tables, if missing, and grant SELECT, INSERT, UPDATE, DELETE on it to\n"
+	      "          the UWS account (uws.user)\n"
 	      "  check   check that every table and column TAP_SCHEMA publishes exists in the database with\n"
 	      "          a type that can serve the declared datatype; print each problem\n\n"
 	      "  -q, --quiet          print problems and errors only\n"
@@ -90,8 +94,12 @@ int main(int argc, char **argv)
 	db_conn *conn = publish_connect(a, &db, &site, &err);
 	int status = EXIT_USAGE;
 	if (conn && is_init) {
+		publish_report_fn *report = quiet ? NULL : print_line;
 		int rc = publish_init(db_conn_handle(conn), admin_tap_schema_sql, admin_tap_schema_sql_len, site.grant_to,
-		                      quiet ? NULL : print_line, NULL, &err);
+		                      report, NULL, &err);
+		if (rc == TR_OK)
+			rc = publish_init_uws(db_conn_handle(conn), admin_uws_sql, admin_uws_sql_len, site.uws_name,
+			                      site.uws_grant_to, report, NULL, &err);
 		status = rc == TR_OK ? EXIT_DONE : rc == TR_EDB || rc == TR_ENOTFOUND ? EXIT_PROBLEMS : EXIT_USAGE;
 	} else if (conn) {
 		size_t problems = 0;

@@ -107,10 +107,8 @@ static catalog *load_catalog(options *opt, tr_err *err)
 	tr_config *cfg = a ? config_load(a, opt->config, err) : NULL;
 	catalog *cat = NULL;
 	if (cfg) {
-		db_params dp = { .host = cfg->db_host, .port = (unsigned)cfg->db_port, .socket = cfg->db_socket,
-			         .user = cfg->db_user, .password = cfg->db_password, .database = cfg->db_name,
-			         .connect_timeout = (unsigned)cfg->db_connect_timeout,
-			         .read_timeout = (unsigned)cfg->db_read_timeout };
+		db_params dp;
+		db_conn_query_params(cfg, &dp);
 		db_conn *db = db_conn_new(&dp);
 		if (db && db_conn_ensure(db, err) == TR_OK) {
 			opt->translate.dialect = db_conn_dialect(db) == DB_DIALECT_MYSQL ? ADQL_DIALECT_MYSQL : ADQL_DIALECT_MARIADB;
