@@ -244,6 +244,40 @@ static db_conn *new_conn(void)
 	return c;
 }
 
+/* The first column of the first row of sql, as a number. */
+static unsigned long query_number(MYSQL *m, const char *sql)
+{
+	assert_int_equal(mysql_query(m, sql), 0);
+	MYSQL_RES *res = mysql_store_result(m);
+	assert_non_null(res);
+	MYSQL_ROW row = mysql_fetch_row(res);
+	assert_non_null(row);
+	unsigned long v = strtoul(row[0], NULL, 10);
+	mysql_free_result(res);
+	return v;
+}
+
+/* idle_timeout becomes the session's wait_timeout, on the first connect and on every reconnect. */
+static void test_idle_timeout(void **state)
+{
+	(void)state;
+	tr_err err = TR_ERR_INIT;
+	db_params p = { .socket = socket_path, .user = "root", .password = "", .database = "mysql",
+	                .connect_timeout = 5, .read_timeout = 60, .idle_timeout = 12345 };
+	db_conn *c = db_conn_new(&p);
+	assert_non_null(c);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(db_conn_ensure(c, &err), TR_OK);
+		assert_int_equal(query_number(db_conn_handle(c), "SELECT @@SESSION.wait_timeout"), 12345);
+		db_conn_close(c);
+	}
+	db_conn_free(c);
+	db_conn *d = new_conn();
+	assert_int_equal(db_conn_ensure(d, &err), TR_OK);
+	assert_true(query_number(db_conn_handle(d), "SELECT @@SESSION.wait_timeout") != 12345);
+	db_conn_free(d);
+}
+
 static void test_thread_id_and_kill_nothing(void **state)
 {
 	fixture *f = *state;
@@ -256,13 +290,7 @@ static void test_thread_id_and_kill_nothing(void **state)
 	assert_true(id != db_conn_thread_id(f->db)); /* each connection its own */
 	/* The server agrees. */
 	MYSQL *m = db_conn_handle(c);
-	assert_int_equal(mysql_query(m, "SELECT CONNECTION_ID()"), 0);
-	MYSQL_RES *res = mysql_store_result(m);
-	assert_non_null(res);
-	MYSQL_ROW row = mysql_fetch_row(res);
-	assert_non_null(row);
-	assert_int_equal(strtoul(row[0], NULL, 10), id);
-	mysql_free_result(res);
+	assert_int_equal(query_number(m, "SELECT CONNECTION_ID()"), id);
 	/* A thread that does not exist (its statement and connection are gone): not an error. */
 	assert_int_equal(db_conn_kill_query(f->db, 4000000000UL, &err), TR_OK);
 	assert_int_equal(db_conn_kill_query(f->db, 0, &err), TR_OK);
@@ -381,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_abandon_closes_connection),
 		cmocka_unit_test(test_thread_id_and_kill_nothing),
+		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_kill_query),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
