@@ -26,7 +26,7 @@ MARIADBD=$(command -v mariadbd || echo /usr/sbin/mariadbd)
 # A datadir with the taproom database and accounts, made once per build tree and copied per run.
 # TR_TEMPLATE_READY names the marker of a finished template; a new name rebuilds old templates.
 : "${TR_TEMPLATE:=$top_builddir/tests/.mariadb-template}"
-TR_TEMPLATE_READY=.ready-2
+TR_TEMPLATE_READY=.ready-3
 
 tr_mysql() { mariadb --no-defaults -S "$TR_DB_SOCKET" -uroot --batch --skip-column-names "$@"; }
 
@@ -38,7 +38,8 @@ tr_mariadb_args() {
 }
 
 # Builds (once per build tree) a datadir with the taproom database and accounts; each test copies it.
-# taproom (read-only account taproom) holds the data; taproom_uws (account taproom_uws, which may
+# taproom (read-only account taproom) holds the data; TAP_UPLOAD is where that account may create
+# temporary tables (uploads); taproom_uws (account taproom_uws, which may
 # write there and nowhere else) the async job tables of sql/uws.sql.
 tr_mariadb_template() {
 	tpl=$TR_TEMPLATE
@@ -58,6 +59,8 @@ tr_mariadb_template() {
 CREATE DATABASE taproom;
 CREATE USER 'taproom'@'localhost' IDENTIFIED BY '$TR_DB_PASSWORD';
 GRANT SELECT ON taproom.* TO 'taproom'@'localhost';
+CREATE DATABASE TAP_UPLOAD;
+GRANT CREATE TEMPORARY TABLES ON TAP_UPLOAD.* TO 'taproom'@'localhost';
 CREATE DATABASE taproom_uws;
 CREATE USER 'taproom_uws'@'localhost' IDENTIFIED BY '$TR_DB_PASSWORD';
 GRANT SELECT, INSERT, UPDATE, DELETE ON taproom_uws.* TO 'taproom_uws'@'localhost';

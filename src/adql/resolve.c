@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- helpers ---------------------------------------------------------------------------------- */
 
@@ -142,6 +143,35 @@ static adql_range *new_range(rs_ctx *c, adql_node *n, adql_range_kind kind)
 	return r;
 }
 
+/* TAP 1.1 §2.7.6: uploaded tables are TAP_UPLOAD.name; the schema compares like any other (a
+ * regular identifier ignoring case, a delimited one exactly). */
+static bool is_upload_schema(const catalog_name *schema)
+{
+	static const char up[] = "TAP_UPLOAD";
+	size_t n = sizeof up - 1;
+	if (schema == NULL || schema->len != n)
+		return false;
+	return schema->is_delimited ? memcmp(schema->s, up, n) == 0 : strncasecmp(schema->s, up, n) == 0;
+}
+
+catalog_match rs_find_table(const rs_ctx *c, const catalog_name *schema, const catalog_name *table,
+                            const catalog_table **out_table, const catalog_table **out_other)
+{
+	const catalog *cat = c->uploads && is_upload_schema(schema) ? c->uploads : c->cat;
+	return catalog_find_table(cat, schema, table, out_table, out_other);
+}
+
+/* The catalog that holds t: the uploads' for a table of their schema (lookups index each catalog's
+ * own tables). */
+static const catalog *table_catalog(const rs_ctx *c, const catalog_table *t)
+{
+	if (c->uploads)
+		for (size_t i = 0; i < catalog_n_schemas(c->uploads); i++)
+			if (t->schema == catalog_schema_at(c->uploads, i))
+				return c->uploads;
+	return c->cat;
+}
+
 static int table_range(rs_ctx *c, adql_node *n)
 {
 	const adql_name *nm = n->table.name;
@@ -164,11 +194,16 @@ static int table_range(rs_ctx *c, adql_node *n)
 	catalog_match m = CATALOG_NOT_FOUND;
 	if (nm->n_parts <= 2) {
 		catalog_name schema = cat_name(&p[0]), table = cat_name(&p[nm->n_parts - 1]);
-		m = catalog_find_table(c->cat, nm->n_parts == 2 ? &schema : NULL, &table, &t, &other);
+		m = rs_find_table(c, nm->n_parts == 2 ? &schema : NULL, &table, &t, &other);
 	}
 	if (m == CATALOG_NOT_FOUND) {
 		name_err(c, nm->pos, nm->len, "unknown table '%s'", text);
-		tr_err_detail(c->err, "only the tables published in TAP_SCHEMA.tables can be queried (TAP 1.1 §4)");
+		catalog_name schema = cat_name(&p[0]);
+		if (nm->n_parts == 2 && is_upload_schema(&schema))
+			tr_err_detail(c->err, "TAP_UPLOAD holds the tables uploaded with the request: UPLOAD=name,param:PART "
+			                      "(TAP 1.1 §2.7.6)");
+		else
+			tr_err_detail(c->err, "only the tables published in TAP_SCHEMA.tables can be queried (TAP 1.1 §4)");
 		return TR_ENAME;
 	}
 	if (m == CATALOG_AMBIGUOUS) {
@@ -198,7 +233,7 @@ static lookup range_column(rs_ctx *c, const adql_range *r, const adql_ident *id,
 	if (r->kind == ADQL_RANGE_TABLE) {
 		catalog_name nm = cat_name(id);
 		const catalog_column *col;
-		catalog_match m = catalog_find_column(c->cat, r->table, &nm, &col, NULL);
+		catalog_match m = catalog_find_column(table_catalog(c, r->table), r->table, &nm, &col, NULL);
 		if (m == CATALOG_FOUND)
 			*out = range_ref(r, col->ord);
 		return m == CATALOG_FOUND ? LK_ONE : m == CATALOG_AMBIGUOUS ? LK_MANY : LK_NONE;
@@ -457,7 +492,7 @@ static int qualifier_not_in_scope(rs_expr *e, const adql_name *nm, size_t nq)
 	const catalog_table *t = NULL;
 	if (nq <= 2) {
 		catalog_name schema = cat_name(&nm->parts[0]), table = cat_name(&nm->parts[nq - 1]);
-		if (catalog_find_table(c->cat, nq == 2 ? &schema : NULL, &table, &t, NULL) != CATALOG_FOUND)
+		if (rs_find_table(c, nq == 2 ? &schema : NULL, &table, &t, NULL) != CATALOG_FOUND)
 			t = NULL;
 	}
 	if (t == NULL) {
@@ -1169,7 +1204,8 @@ int rs_subquery(rs_ctx *c, adql_node *query, const rs_scope *parent, const adql_
 int adql_resolve(adql_query *q, const catalog *cat, const adql_resolve_opts *o, arena *a,
                  adql_result_meta **out_meta, tr_err *err)
 {
-	rs_ctx c = { .a = a, .cat = cat, .allow_ungrouped = o && o->allow_ungrouped, .err = err };
+	rs_ctx c = { .a = a, .cat = cat, .allow_ungrouped = o && o->allow_ungrouped, .uploads = o ? o->uploads : NULL,
+	             .err = err };
 	const adql_result_meta *m;
 	int rc = resolve_query(&c, q->root, NULL, &m);
 	if (rc != TR_OK)

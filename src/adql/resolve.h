@@ -113,6 +113,10 @@ typedef struct adql_resolve_opts {
 	 * which row the database picks.  true accepts such columns, as MariaDB does by default
 	 * (except in HAVING, which MariaDB refuses too). */
 	bool allow_ungrouped;
+	/* TAP 1.1 §2.7.6: the request's uploaded tables (tap/upload.h), schema TAP_UPLOAD, or NULL.
+	 * A table name qualified with TAP_UPLOAD (compared like any schema name) is looked up here
+	 * and only here; everything else in cat. */
+	const catalog *uploads;
 } adql_resolve_opts;
 
 /* Resolves q (from adql_parse, in arena a) against cat, annotating every node; allocates the

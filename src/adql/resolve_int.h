@@ -22,6 +22,7 @@ typedef struct rs_ctx {
 	arena *a;               /* the query's arena: annotations and metadata go here */
 	const catalog *cat;     /* published tables and columns */
 	bool allow_ungrouped;   /* adql_resolve_opts */
+	const catalog *uploads; /* adql_resolve_opts: TAP_UPLOAD tables, or NULL */
 	tr_err *err;            /* the caller's error */
 	unsigned n_ranges;      /* FROM entries numbered so far (adql_range.id) */
 	rs_cte *ctes;           /* the WITH queries, n_ctes of them */
@@ -47,6 +48,11 @@ typedef struct rs_expr {
 	bool in_agg;         /* inside an aggregate's argument: aggregates may not nest */
 	bool *saw_agg;       /* set when an aggregate of this query specification is found */
 } rs_expr;
+
+/* resolve.c: catalog_find_table() in the catalog the schema part selects: c->uploads for
+ * TAP_UPLOAD.name (when there are uploads), c->cat otherwise. */
+catalog_match rs_find_table(const rs_ctx *c, const catalog_name *schema, const catalog_name *table,
+                            const catalog_table **out_table, const catalog_table **out_other);
 
 /* resolve_expr.c: types and checks one value expression or condition, annotating every node. */
 int rs_expr_resolve(rs_expr *e, adql_node *n);

@@ -67,6 +67,18 @@ int db_error(MYSQL *m, unsigned int errnum, const char *msg, tr_err *err)
 	}
 }
 
+bool db_error_is_data(unsigned int errnum)
+{
+	static const unsigned int codes[] = { 1048 /* ER_BAD_NULL_ERROR */, 1062 /* ER_DUP_ENTRY */,
+		                              1264 /* ER_WARN_DATA_OUT_OF_RANGE */, 1265 /* WARN_DATA_TRUNCATED */,
+		                              1292 /* ER_TRUNCATED_WRONG_VALUE */, 1366 /* ER_TRUNCATED_WRONG_VALUE_FOR_FIELD */,
+		                              1406 /* ER_DATA_TOO_LONG */ };
+	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+		if (errnum == codes[i])
+			return true;
+	return false;
+}
+
 static int stmt_error(db_cursor *cur, tr_err *err)
 {
 	MYSQL *m = db_conn_handle(cur->conn);

@@ -57,4 +57,9 @@ void db_cursor_close(db_cursor *cur);
  * the other users of the connection (the async job store). */
 int db_error(MYSQL *m, unsigned int errnum, const char *msg, tr_err *err);
 
+/* Whether a server error means "this value does not fit" (MariaDB/MySQL error codes): a duplicate
+ * key, a number out of range, a string too long, a value of the wrong type, a NULL in a NOT NULL
+ * column.  Loaders (taproom-import, TAP_UPLOAD) report such errors as the input's fault. */
+bool db_error_is_data(unsigned int errnum);
+
 #endif

@@ -151,12 +151,12 @@ static int parse_params(char *s, int full_pairs, const char *what, param_fn *fn,
 	}
 }
 
-/* RFC 2046 §5.1.1 bcharsnospace and space. */
+/* RFC 2046 §5.1.1 allows digits, letters, space and '()+_,-./:=?; clients use more (STILTS taplint
+ * sends '<' and '>'), and the boundary is only ever compared as bytes, so any printable ASCII but
+ * the quote is taken.  Control characters and non-ASCII bytes are still refused. */
 static int is_bchar(char c)
 {
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return 1;
-	return c != '\0' && strchr("'()+_,-./:=? ", c) != NULL;
+	return c >= ' ' && c <= '~' && c != '"';
 }
 
 typedef struct boundary_ctx {

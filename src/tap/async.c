@@ -4,6 +4,7 @@
 
 #include "out/writer.h"
 #include "tap/sync.h"
+#include "tap/upload.h"
 #include "tap/vosi_capabilities.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -232,8 +233,6 @@ static int job_params(tr_request_ctx *ctx, uws_param **out, size_t *n, tr_err *e
 	for (const http_param *p = ctx->req->params; p; p = p->next) {
 		if (is_control(p->name))
 			continue;
-		if (strcasecmp(p->name, "UPLOAD") == 0)
-			return tr_err_set(err, TR_EUNSUPPORTED, -1, 0, "UPLOAD is not supported by this service yet");
 		v[i++] = (uws_param){ .name = p->name, .value = p->value, .value_len = p->value_len };
 	}
 	*out = v;
@@ -288,6 +287,82 @@ static int phase_action(tr_request_ctx *ctx, int *action, tr_err *err)
 	return TR_OK;
 }
 
+/* Reads the body, spooling the file parts that may carry uploaded tables. */
+static int read_body(tr_request_ctx *ctx, tap_upload_spool **spool, tr_err *err)
+{
+	tap_upload_limits lim;
+	tap_upload_limits_of(ctx->cfg, &lim);
+	*spool = tap_upload_spool_new(ctx->a, &lim, err);
+	return *spool ? tap_read_body_spool(ctx, *spool, err) : err->code;
+}
+
+/* Copies one uploaded table to the job's file (written aside, then renamed: a half-written copy is
+ * never taken for the table). */
+static int store_upload(tr_request_ctx *ctx, const char *id, const tap_upload_item *item, tr_err *err)
+{
+	const char *path = uws_upload_path(ctx->a, ctx->cfg->results_dir, id, item->name);
+	const char *part = path ? arena_printf(ctx->a, "%s.part", path) : NULL;
+	char *buf = arena_alloc(ctx->a, HTTP_FLUSH_THRESHOLD);
+	if (part == NULL || buf == NULL)
+		return oom(err);
+	int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd < 0)
+		return tr_err_set(err, TR_EIO, -1, 0, "cannot keep the uploaded table %s: %s", item->name, strerror(errno));
+	int rc = TR_OK;
+	ssize_t got;
+	while (rc == TR_OK && (got = item->src.read(item->src.ctx, buf, HTTP_FLUSH_THRESHOLD)) != 0) {
+		if (got < 0) {
+			rc = tr_err_set(err, TR_EIO, -1, 0, "cannot read the uploaded table %s", item->name);
+			break;
+		}
+		for (ssize_t off = 0; off < got && rc == TR_OK;) {
+			ssize_t w = write(fd, buf + off, (size_t)(got - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				rc = tr_err_set(err, TR_EIO, -1, 0, "cannot keep the uploaded table %s: %s", item->name,
+				                strerror(errno));
+			else
+				off += w;
+		}
+	}
+	if (close(fd) < 0 && rc == TR_OK)
+		rc = tr_err_set(err, TR_EIO, -1, 0, "cannot keep the uploaded table %s: %s", item->name, strerror(errno));
+	if (rc == TR_OK && rename(part, path) < 0)
+		rc = tr_err_set(err, TR_EIO, -1, 0, "cannot keep the uploaded table %s: %s", item->name, strerror(errno));
+	if (rc < 0)
+		unlink(part);
+	return rc;
+}
+
+/* TAP 1.1 §3, §2.5.6: an async job keeps its uploaded tables with its data until it runs (and
+ * until it is destroyed: a re-queued job runs again).  The UPLOAD parameters themselves are stored
+ * as given; the executor finds each table at uws_upload_path by its name.  URL uploads are refused
+ * (tap_upload_items), as for /sync. */
+static int store_uploads(tr_request_ctx *ctx, const char *id, tap_upload_spool *spool, tr_err *err)
+{
+	tap_uploads ups;
+	memset(&ups, 0, sizeof ups);
+	for (const http_param *p = ctx->req->params; p; p = p->next)
+		if (strcasecmp(p->name, "UPLOAD") == 0 && tap_parse_upload(&ups, ctx->a, p->value, p->value_len, err) < 0)
+			return err->code;
+	if (ups.n == 0)
+		return TR_OK;
+	tap_upload_item *items = NULL;
+	size_t n = 0;
+	if (tap_upload_items(spool, ctx->req, ctx->a, &ups, &items, &n, err) < 0)
+		return err->code;
+	const char *dir = uws_job_dir(ctx->a, ctx->cfg->results_dir, id);
+	if (dir == NULL)
+		return oom(err);
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return tr_err_set(err, TR_EIO, -1, 0, "cannot keep the uploaded tables: %s: %s", dir, strerror(errno));
+	for (size_t i = 0; i < n; i++)
+		if (store_upload(ctx, id, &items[i], err) < 0)
+			return err->code;
+	return TR_OK;
+}
+
 static int create_job(tr_request_ctx *ctx)
 {
 	tr_err err = TR_ERR_INIT;
@@ -297,7 +372,8 @@ static int create_job(tr_request_ctx *ctx)
 	const char *url = jobs_url(ctx);
 	if (url == NULL)
 		oom(&err);
-	else if (tap_read_body(ctx, &err) == TR_OK && phase_action(ctx, &action, &err) == TR_OK &&
+	tap_upload_spool *spool = NULL;
+	if (url && read_body(ctx, &spool, &err) == TR_OK && phase_action(ctx, &action, &err) == TR_OK &&
 	         job_params(ctx, &job.params, &job.n_params, &err) == TR_OK &&
 	         creation_settings(ctx, &job, &destruction_s, &err) == TR_OK &&
 	         single_param(ctx, "RUNID", &job.run_id, &err) == TR_OK) {
@@ -310,10 +386,16 @@ static int create_job(tr_request_ctx *ctx)
 	if (!tr_err_isset(&err) && action == 'R')
 		check_limits(ctx, job.owner, job.owner ? NULL : job.client, &err);
 	if (!tr_err_isset(&err) && uws_job_id_new(job.id, &err) == TR_OK &&
+	    store_uploads(ctx, job.id, spool, &err) == TR_OK &&
 	    uws_store_create(ctx->uws, &job, destruction_s, &err) == TR_OK) {
 		log_info("async: created job %s (%s)", job.id, uws_phase_name(job.phase));
 		const char *job_url = arena_printf(ctx->a, "%s/%s", url, job.id);
 		return job_url ? reply_redirect(ctx, job_url) : -1;
+	}
+	if (job.id[0]) {
+		/* No job: no files of one either. */
+		tr_err ignored = TR_ERR_INIT;
+		(void)uws_job_remove_files(ctx->cfg->results_dir, job.id, &ignored);
 	}
 	return reply_error(ctx, &err);
 }
@@ -550,12 +632,16 @@ static int post_destruction(tr_request_ctx *ctx, const uws_job *job)
 	return reply_posted(ctx, job, &err);
 }
 
-static int post_parameters(tr_request_ctx *ctx, const uws_job *job)
+static int post_parameters(tr_request_ctx *ctx, const uws_job *job, tap_upload_spool *spool)
 {
 	tr_err err = TR_ERR_INIT;
 	uws_param *params = NULL;
 	size_t n = 0;
-	if (job_params(ctx, &params, &n, &err) == TR_OK && n > 0)
+	/* Checked here too, before new upload files could replace those of a job that runs. */
+	if (job->phase != UWS_PENDING)
+		tr_err_set(&err, TR_ECONFLICT, -1, 0, "job %s is %s: its parameters can no longer change", job->id,
+		           uws_phase_name(job->phase));
+	else if (job_params(ctx, &params, &n, &err) == TR_OK && n > 0 && store_uploads(ctx, job->id, spool, &err) == TR_OK)
 		uws_store_set_params(ctx->uws, job->id, params, n, &err);
 	return reply_posted(ctx, job, &err);
 }
@@ -667,7 +753,7 @@ static int get_child(tr_request_ctx *ctx, uws_job *job, const char *child)
 	return reply_error(ctx, &err);
 }
 
-static int post_child(tr_request_ctx *ctx, uws_job *job, const char *child)
+static int post_child(tr_request_ctx *ctx, uws_job *job, const char *child, tap_upload_spool *spool)
 {
 	tr_err err = TR_ERR_INIT;
 	if (strcmp(child, "phase") == 0) {
@@ -681,7 +767,7 @@ static int post_child(tr_request_ctx *ctx, uws_job *job, const char *child)
 	if (strcmp(child, "destruction") == 0)
 		return post_destruction(ctx, job);
 	if (strcmp(child, "parameters") == 0)
-		return post_parameters(ctx, job);
+		return post_parameters(ctx, job, spool);
 	(void)http_add_header(ctx->resp, "Allow: GET, HEAD");
 	tr_err_set(&err, TR_EMETHOD, -1, 0, "'%.64s' of a job cannot be changed with POST", child);
 	return reply_error(ctx, &err);
@@ -704,10 +790,12 @@ int tap_async_job(tr_request_ctx *ctx)
 		(void)http_add_header(ctx->resp, "Allow: GET, HEAD, POST");
 		tr_err_set(&err, TR_EMETHOD, -1, 0, "only the job itself can be deleted");
 		return reply_error(ctx, &err);
-	case HTTP_POST:
-		if (tap_read_body(ctx, &err) < 0)
+	case HTTP_POST: {
+		tap_upload_spool *spool = NULL;
+		if (read_body(ctx, &spool, &err) < 0)
 			return reply_error(ctx, &err);
-		return jp.child[0] == '\0' ? post_job(ctx, &job) : post_child(ctx, &job, jp.child);
+		return jp.child[0] == '\0' ? post_job(ctx, &job) : post_child(ctx, &job, jp.child, spool);
+	}
 	default:
 		return jp.child[0] == '\0' ? get_job(ctx, &job) : get_child(ctx, &job, jp.child);
 	}

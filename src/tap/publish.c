@@ -11,6 +11,7 @@
 #include "adql/lexer.h"
 #include "db/cursor.h"
 #include "tap/catalog.h"
+#include "tap/upload.h"
 #include "util/config.h"
 #include "util/strbuf.h"
 #include "votable/csv.h"
@@ -498,12 +499,21 @@ int publish_init(MYSQL *m, const char *ddl, size_t ddl_len, const char *grant_to
 	if (set_session(m, err) < 0 || publish_each_statement(ddl, ddl_len, init_statement, &ic, err) < 0)
 		return err->code;
 	report(rep, ctx, "TAP_SCHEMA is in place (%zu statements)", ic.n);
+	/* TAP_UPLOAD (TAP 1.1 §2.7.6): the query account creates its uploads there as temporary tables
+	 * of its session, which is all it may do there (DESIGN.md: otherwise read-only). */
+	if (run_text(m, "CREATE DATABASE IF NOT EXISTS `" TAP_UPLOAD_SCHEMA "`", "creating the " TAP_UPLOAD_SCHEMA
+	             " database", err) < 0)
+		return err->code;
+	report(rep, ctx, "the " TAP_UPLOAD_SCHEMA " database is in place (uploaded tables)");
 	if (grant_to == NULL)
 		return TR_OK;
 	arena *a = arena_create(0, 0);
 	if (a == NULL)
 		return oom(err);
 	int rc = grant_select(a, m, "`" CATALOG_DB_NAME "`.*", grant_to, rep, ctx, err);
+	if (rc == TR_OK)
+		rc = grant_privileges(a, m, "CREATE TEMPORARY TABLES", "`" TAP_UPLOAD_SCHEMA "`.*", grant_to,
+		                      GRANT_HINT_QUERY, rep, ctx, err);
 	arena_destroy(a);
 	return rc;
 }
@@ -908,20 +918,6 @@ static void add_batch_head(importer *im)
 	strbuf_puts(sb, ") VALUES ");
 }
 
-/* Server errors that mean "this value does not fit" (MariaDB error codes): a duplicate key, a
- * number out of range, a string too long, a value of the wrong type, a NULL in a NOT NULL column. */
-static bool is_data_error(unsigned int no)
-{
-	static const unsigned int codes[] = { 1048 /* ER_BAD_NULL_ERROR */, 1062 /* ER_DUP_ENTRY */,
-		                              1264 /* ER_WARN_DATA_OUT_OF_RANGE */, 1265 /* WARN_DATA_TRUNCATED */,
-		                              1292 /* ER_TRUNCATED_WRONG_VALUE */, 1366 /* ER_TRUNCATED_WRONG_VALUE_FOR_FIELD */,
-		                              1406 /* ER_DATA_TOO_LONG */ };
-	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-		if (no == codes[i])
-			return true;
-	return false;
-}
-
 /* Sends the batch.  A statement error names the rows it held; the server's "at row N" is turned
  * into the file's row. */
 static int flush(importer *im, tr_err *err)
@@ -937,7 +933,7 @@ static int flush(importer *im, tr_err *err)
 		unsigned long n = at ? strtoul(at + 8, NULL, 10) : 0;
 		tr_err e = TR_ERR_INIT;
 		db_error(im->m, mysql_errno(im->m), msg, &e);
-		if (is_data_error(mysql_errno(im->m)))
+		if (db_error_is_data(mysql_errno(im->m)))
 			e.code = TR_EBADREQ; /* the rows, not the database, are at fault */
 		if (n > 0 && im->batch_first + n - 1 <= last)
 			return tr_err_set(err, e.code, -1, 0, "%s: row %llu: the database refused it: %s", im->label,

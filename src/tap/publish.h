@@ -102,8 +102,10 @@ typedef void publish_report_fn(void *ctx, const char *line);
 /* ---- taproom-admin ----------------------------------------------------------------------------- */
 
 /* Runs the TAP_SCHEMA DDL (sql/tap_schema.sql, embedded by the tool: statements separated by ';'
- * at the end of a line, '--' comments) and grants SELECT on TAP_SCHEMA to grant_to (USER or
- * USER@HOST; NULL = no grant).  Idempotent.  TR_EDB names the failing statement. */
+ * at the end of a line, '--' comments), creates the database TAP_UPLOAD when missing (uploaded
+ * tables live there as temporary tables), and grants SELECT on TAP_SCHEMA and CREATE TEMPORARY
+ * TABLES on TAP_UPLOAD to grant_to (USER or USER@HOST; NULL = no grant).  Idempotent.  TR_EDB names
+ * the failing statement. */
 int publish_init(MYSQL *m, const char *ddl, size_t ddl_len, const char *grant_to, publish_report_fn *report,
                  void *ctx, tr_err *err) __attribute__((warn_unused_result));
 

@@ -235,7 +235,8 @@ static int compile(const tap_query_env *env, const tap_params *p, adql_result_me
 	adql_query *q = adql_parse(env->a, p->query, p->query_len, &popts, err);
 	if (q == NULL)
 		return err->code;
-	if (adql_resolve(q, env->cat, NULL, env->a, out_meta, err) < 0)
+	adql_resolve_opts ropts = { .uploads = env->uploads };
+	if (adql_resolve(q, env->cat, &ropts, env->a, out_meta, err) < 0)
 		return err->code;
 	adql_translate_opts topts = {
 		.dialect = db_conn_dialect(env->db) == DB_DIALECT_MARIADB ? ADQL_DIALECT_MARIADB : ADQL_DIALECT_MYSQL,

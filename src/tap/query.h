@@ -20,6 +20,7 @@
 typedef struct tap_query_env {
 	db_conn *db;               /* the worker's connection */
 	const catalog *cat;        /* TAP_SCHEMA as loaded */
+	const catalog *uploads;    /* the request's TAP_UPLOAD tables (tap/upload.h), NULL when none */
 	arena *a;                  /* the request's (or job's) arena */
 	int timeout_s;             /* database time limit for the statement, seconds */
 	const char *request_id;    /* for the document's INFO and the log */

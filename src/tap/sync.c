@@ -20,17 +20,41 @@ static int response_write(void *ctx, const char *p, size_t n)
 	return http_write(ctx, p, n);
 }
 
-int tap_read_body(tr_request_ctx *ctx, tr_err *err)
+int tap_read_body_spool(tr_request_ctx *ctx, tap_upload_spool *spool, tr_err *err)
 {
 	http_request *req = ctx->req;
 	if (req->method != HTTP_POST)
 		return TR_OK;
-	if (multipart_is_form_data(req->content_type)) {
-		/* File parts carry TAP_UPLOAD tables, which this endpoint does not take yet. */
-		multipart_limits lim = { 0 };
+	if (!multipart_is_form_data(req->content_type))
+		return http_request_read_form(req, ctx->a, ctx->body, err);
+	multipart_limits lim = { 0 };
+	if (spool == NULL) /* file parts are refused */
 		return http_request_read_multipart(req, ctx->a, ctx->body, &lim, NULL, NULL, err);
-	}
-	return http_request_read_form(req, ctx->a, ctx->body, err);
+	tap_upload_limits ulim;
+	tap_upload_limits_of(ctx->cfg, &ulim);
+	tap_upload_multipart_limits(&ulim, &lim);
+	int rc = http_request_read_multipart(req, ctx->a, ctx->body, &lim, tap_upload_spool_file, spool, err);
+	if (rc == TR_ELIMIT)
+		tr_err_detail(err, "uploaded tables may have %lld bytes together (upload.max_bytes)", ulim.max_bytes);
+	return rc;
+}
+
+
+/* TAP 1.1 §2.5.6: the uploaded tables become temporary tables of this worker's session for the
+ * request (dropped by the arena's cleanups) and TAP_UPLOAD.name in the query. */
+static int load_uploads(tr_request_ctx *ctx, tap_upload_spool *spool, const tap_params *p, tap_query_env *env,
+                        tr_err *err)
+{
+	tap_upload_limits ulim;
+	tap_upload_limits_of(ctx->cfg, &ulim);
+	tap_upload_item *items;
+	size_t n;
+	catalog *overlay;
+	if (tap_upload_items(spool, ctx->req, ctx->a, &p->uploads, &items, &n, err) < 0 ||
+	    tap_upload_load(ctx->db, ctx->a, items, n, &ulim, &overlay, err) < 0)
+		return err->code;
+	env->uploads = overlay;
+	return TR_OK;
 }
 
 int tap_sync(tr_request_ctx *ctx)
@@ -46,15 +70,18 @@ int tap_sync(tr_request_ctx *ctx)
 	tap_params_opts popts = {
 		.maxrec_default = ctx->cfg->maxrec_default, .maxrec_limit = ctx->cfg->maxrec_max,
 	};
-	int rc = tap_read_body(ctx, &err);
+	tap_upload_limits ulim;
+	tap_upload_limits_of(ctx->cfg, &ulim);
+	tap_upload_spool *spool = tap_upload_spool_new(ctx->a, &ulim, &err);
+	int rc = spool ? tap_read_body_spool(ctx, spool, &err) : err.code;
 	if (rc == TR_OK)
 		rc = tap_params_parse(ctx->req, ctx->a, &popts, &p, &err);
-	if (rc == TR_OK && p.uploads.n > 0)
-		rc = tr_err_set(&err, TR_EUNSUPPORTED, -1, 0, "UPLOAD is not supported by this service yet");
 	if (rc == TR_OK) {
 		env.cat = catalog_cache_get(ctx->catalogs, ctx->db, &err);
 		rc = env.cat ? TR_OK : err.code;
 	}
+	if (rc == TR_OK && p.uploads.n > 0)
+		rc = load_uploads(ctx, spool, &p, &env, &err);
 	tap_query_stats stats = { 0 };
 	if (rc == TR_OK)
 		rc = tap_query_run(&env, &p, &out, &stats, &err);

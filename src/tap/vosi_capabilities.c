@@ -1,8 +1,8 @@
 /* vosi_capabilities: the VOSI 1.1 §3.2 capabilities document of this TAP 1.1 service.
  *
  * Must declare only what the service does: the languages and features the ADQL parser and translator
- * implement, the formats src/out/writer.c writes, the limits in the configuration.  No upload
- * methods until they exist (issue 8).  TAPRegExt 1.0 §2 (TableAccess
+ * implement, the formats src/out/writer.c writes, the limits in the configuration; inline uploads
+ * only (TAP_UPLOAD by URL is not offered).  TAPRegExt 1.0 §2 (TableAccess
  * content and order), TAP 1.1 §2.4 (TAP capability, interface version 1.1), VOSI 1.1 §3 (VOSI
  * standard ids), DALI 1.1 §2.3 and TAP 1.1 §2.6 (examples capability). */
 #include "config.h"
@@ -184,7 +184,8 @@ static void write_output_formats(strbuf *sb)
  * duration, output limit, upload limit. */
 static void write_limits(strbuf *sb, const tr_config *cfg)
 {
-	/* uploadMethod and uploadLimit: declared once TAP_UPLOAD works (issue 8). */
+	/* TAPRegExt 1.0 §2.5: inline uploads (UPLOAD=name,param:PART); by URL is not offered. */
+	strbuf_puts(sb, "    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-inline\"/>\n");
 	/* TAPRegExt 1.0 §2.6, §2.7: what a client may ask of an async job (UWS DESTRUCTION and
 	 * EXECUTIONDURATION): the defaults new jobs get and the ceilings requests are lowered to.
 	 * Synchronous queries have their own fixed limit, limits.query_timeout. */
@@ -198,6 +199,9 @@ static void write_limits(strbuf *sb, const tr_config *cfg)
 	strbuf_printf(sb, "    <outputLimit>\n      <default unit=\"row\">%d</default>\n"
 	                  "      <hard unit=\"row\">%d</hard>\n    </outputLimit>\n",
 	              cfg->maxrec_default, cfg->maxrec_max);
+	/* TAPRegExt 1.0 §2.8: the uploaded tables of one request together (upload.max_bytes). */
+	strbuf_printf(sb, "    <uploadLimit>\n      <hard unit=\"byte\">%d</hard>\n    </uploadLimit>\n",
+	              cfg->upload_max_bytes);
 }
 
 int vosi_capabilities_write(const tr_config *cfg, const char *base_url, strbuf *sb, tr_err *err)

@@ -113,6 +113,12 @@ static const setting settings[] = {
 	  "hard limit on rows per query; a larger MAXREC is lowered to it" },
 	{ "limits.schema_check_interval", NULL, SET_INT, OFF(schema_check_interval), 0, 3600, "5",
 	  "seconds between checks whether TAP_SCHEMA changed (0 = every request)" },
+	{ "upload.max_bytes", "TAPROOM_UPLOAD_MAX_BYTES", SET_INT, OFF(upload_max_bytes), 1, INT_MAX, "67108864",
+	  "bytes of the tables uploaded with one query, together (TAP_UPLOAD)" },
+	{ "upload.max_rows", "TAPROOM_UPLOAD_MAX_ROWS", SET_INT, OFF(upload_max_rows), 1, INT_MAX, "1000000",
+	  "rows of the tables uploaded with one query, together" },
+	{ "upload.tmp_dir", "TAPROOM_UPLOAD_TMP_DIR", SET_STR, OFF(upload_tmp_dir), 0, 0, "/tmp",
+	  "directory where uploads are spooled (files are unlinked at once)" },
 };
 
 #define N_SETTINGS (sizeof settings / sizeof settings[0])

@@ -72,6 +72,11 @@ typedef struct tr_config {
 	int maxrec_default;        /* rows returned when the request gives no MAXREC (TAP 1.1 §2.7.4) */
 	int maxrec_max;            /* the hard limit: larger MAXREC values are lowered to it */
 	int schema_check_interval; /* seconds between checks whether TAP_SCHEMA changed */
+
+	/* TAP_UPLOAD (TAP 1.1 §2.5.6): tables a query brings along */
+	int upload_max_bytes;      /* bytes of the uploaded VOTables of one request together */
+	int upload_max_rows;       /* rows of the uploaded tables of one request together */
+	const char *upload_tmp_dir; /* directory of the (unlinked) spool files of uploads */
 } tr_config;
 
 /* Loads path (NULL = built-in defaults only), then applies TAPROOM_* environment variables, then

@@ -12,6 +12,7 @@
 #include "pool/worker.h"
 #include "tap/catalog_cache.h"
 #include "tap/query.h"
+#include "tap/upload.h"
 #include "uws/job.h"
 #include "uws/store.h"
 #include "util/log.h"
@@ -226,7 +227,8 @@ static int output_finish(job_output *o)
 	return rc;
 }
 
-/* Drops the output: the job's directory and whatever is in it. */
+/* Drops the output (the result and its partial file); the job's uploads stay for another run
+ * (a job given back) until the job is destroyed or deleted. */
 static void output_discard(executor *ex, const uws_job *job, job_output *o)
 {
 	if (o->fd >= 0) {
@@ -234,7 +236,7 @@ static void output_discard(executor *ex, const uws_job *job, job_output *o)
 		o->fd = -1;
 	}
 	tr_err err = TR_ERR_INIT;
-	if (uws_job_remove_files(ex->cfg->results_dir, job->id, &err) < 0)
+	if (uws_job_remove_results(ex->cfg->results_dir, job->id, &err) < 0)
 		log_warn("cannot remove the job's files: %s", err.msg);
 }
 
@@ -254,10 +256,7 @@ static int job_params(executor *ex, const uws_job *job, tap_params *p, tr_err *e
 		.maxrec_default = ex->cfg->maxrec_default, .maxrec_limit = ex->cfg->maxrec_max,
 		.is_lang_required = 0,
 	};
-	int rc = tap_params_parse(&req, ex->a, &popts, p, err);
-	if (rc == TR_OK && p->uploads.n > 0)
-		rc = tr_err_set(err, TR_EUNSUPPORTED, -1, 0, "UPLOAD is not supported by this service yet");
-	return rc;
+	return tap_params_parse(&req, ex->a, &popts, p, err);
 }
 
 /* After an update of the job store failed: the connection is closed, which also frees the job's
@@ -321,6 +320,38 @@ static void give_back(executor *ex, const uws_job *job, job_output *o)
 		store_failed(ex, "the job's return to the queue", &err);
 }
 
+/* The job's uploaded tables, kept as files when it was created (tap/async.c), as temporary tables
+ * of the query session for this run (dropped when the job's arena is reset). */
+static int load_uploads(executor *ex, const uws_job *job, const tap_params *p, const catalog **out,
+                        tr_err *err)
+{
+	*out = NULL;
+	if (p->uploads.n == 0)
+		return TR_OK;
+	tap_upload_item *items = arena_calloc(ex->a, p->uploads.n, sizeof *items);
+	if (items == NULL)
+		return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
+	for (size_t i = 0; i < p->uploads.n; i++) {
+		const tap_upload *u = &p->uploads.items[i];
+		if (u->kind != TAP_UPLOAD_PARAM)
+			return tr_err_set(err, TR_EUNSUPPORTED, -1, 0, "UPLOAD %s: only inline uploads (param:NAME) are accepted",
+			                  u->name);
+		const char *path = uws_upload_path(ex->a, ex->cfg->results_dir, job->id, u->name);
+		if (path == NULL)
+			return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
+		items[i].name = u->name;
+		if (tap_upload_open_file(ex->a, path, &items[i].src, err) < 0)
+			return err->code;
+	}
+	tap_upload_limits lim;
+	tap_upload_limits_of(ex->cfg, &lim);
+	catalog *overlay = NULL;
+	if (tap_upload_load(ex->query, ex->a, items, p->uploads.n, &lim, &overlay, err) < 0)
+		return err->code;
+	*out = overlay;
+	return TR_OK;
+}
+
 static void run_job(executor *ex, const uws_job *job)
 {
 	const tr_config *cfg = ex->cfg;
@@ -346,6 +377,9 @@ static void run_job(executor *ex, const uws_job *job)
 		cat = catalog_cache_get(ex->cc, ex->query, &err);
 		rc = cat ? TR_OK : err.code;
 	}
+	const catalog *uploads = NULL;
+	if (rc == TR_OK)
+		rc = load_uploads(ex, job, &p, &uploads, &err);
 	if (rc == TR_OK && term_pending(ex)) {
 		give_back(ex, job, &o);
 		goto done;
@@ -367,7 +401,7 @@ static void run_job(executor *ex, const uws_job *job)
 	}
 	if (rc == TR_OK) {
 		tap_query_env env = {
-			.db = ex->query, .cat = cat, .a = ex->a, .timeout_s = limit_s,
+			.db = ex->query, .cat = cat, .uploads = uploads, .a = ex->a, .timeout_s = limit_s,
 			.request_id = job->id, .server = "taproom " PACKAGE_VERSION,
 		};
 		tap_query_output out = { output_start, &o, { output_write, &o } };

@@ -57,7 +57,7 @@ typedef struct orphan_ctx {
 } orphan_ctx;
 
 /* A dead executor's statement: killed, or it runs on (a COUNT over a big join sends nothing, so the
- * server never notices its client left) until its time limit; and its partial file removed. */
+ * server never notices its client left) until its time limit; and its partial result removed. */
 static void stop_orphan(void *ctx, const char *id, unsigned long thread_id)
 {
 	orphan_ctx *o = ctx;
@@ -65,7 +65,8 @@ static void stop_orphan(void *ctx, const char *id, unsigned long thread_id)
 	if (o->query != NULL && (db_conn_ensure(o->query, &e) < 0 || db_conn_kill_query(o->query, thread_id, &e) < 0))
 		log_warn("job %s: cannot stop the statement of its dead executor: %s", id, e.msg);
 	tr_err_clear(&e);
-	if (uws_job_remove_files(o->cfg->results_dir, id, &e) < 0)
+	/* Only the partial result: a re-queued job still needs its uploads. */
+	if (uws_job_remove_results(o->cfg->results_dir, id, &e) < 0)
 		log_warn("job %s: %s", id, e.msg);
 }
 

@@ -7,9 +7,11 @@
 
 #include "uws/job.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -293,6 +295,32 @@ static int remove_entries(int jfd, const char *results_dir, const char *id, tr_e
 	}
 	closedir(d); /* closes jfd */
 	return rc;
+}
+
+const char *uws_upload_path(arena *a, const char *results_dir, const char *id, const char *name)
+{
+	if (!uws_job_id_is_valid(id) || name == NULL || name[0] == '\0')
+		return NULL;
+	for (const char *c = name; *c; c++)
+		if (!(isalnum((unsigned char)*c) || *c == '_'))
+			return NULL;
+	return arena_printf(a, "%s/%s/upload-%s.vot", results_dir, id, name);
+}
+
+int uws_job_remove_results(const char *results_dir, const char *id, tr_err *err)
+{
+	if (!uws_job_id_is_valid(id))
+		return tr_err_set(err, TR_EBADREQ, -1, 0, "invalid job id '%.40s'", id ? id : "");
+	static const char *const names[] = { "result", "result.part" };
+	char path[PATH_MAX];
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		int n = snprintf(path, sizeof path, "%s/%s/%s", results_dir, id, names[i]);
+		if (n < 0 || (size_t)n >= sizeof path)
+			return tr_err_set(err, TR_EIO, -1, 0, "cannot remove job files: results_dir path too long");
+		if (unlink(path) < 0 && errno != ENOENT && errno != ENOTDIR)
+			return tr_err_set(err, TR_EIO, -1, 0, "cannot remove %s: %s", path, strerror(errno));
+	}
+	return TR_OK;
 }
 
 int uws_job_remove_files(const char *results_dir, const char *id, tr_err *err)

@@ -96,7 +96,14 @@ int uws_time_parse(const char *s, int64_t *out_ms, tr_err *err);
 const char *uws_job_dir(arena *a, const char *results_dir, const char *id);
 const char *uws_result_path(arena *a, const char *results_dir, const char *id);
 const char *uws_result_part_path(arena *a, const char *results_dir, const char *id);
+/* A job's copy of an uploaded table (TAP_UPLOAD.name), kept until the job is destroyed:
+ * "DIR/ID/upload-NAME.vot".  name must be an ADQL regular identifier (letters, digits, '_'), as
+ * tap_parse_upload guarantees; NULL otherwise or when out of memory. */
+const char *uws_upload_path(arena *a, const char *results_dir, const char *id, const char *name);
 /* Removes the job's directory and the files in it (a missing directory is fine).  TR_EIO. */
 int uws_job_remove_files(const char *results_dir, const char *id, tr_err *err);
+/* Removes only the result and its partial file, keeping the job's uploads for another run (a job
+ * given back or re-queued).  Missing files are fine.  TR_EIO. */
+int uws_job_remove_results(const char *results_dir, const char *id, tr_err *err);
 
 #endif

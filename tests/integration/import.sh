@@ -20,7 +20,13 @@ AS_ROOT="--config $TR_STATE/taproom.conf --user root --socket $TR_DB_SOCKET"
 
 # ---- taproom-admin init / check ------------------------------------------------------------------
 ts_sum() { tr_mysql -e "CHECKSUM TABLE TAP_SCHEMA.schemas, TAP_SCHEMA.tables, TAP_SCHEMA.columns, TAP_SCHEMA.\`keys\`, TAP_SCHEMA.key_columns EXTENDED"; }
+# without the upload database and grant of the test template, to see init make them
+tr_mysql -e "REVOKE CREATE TEMPORARY TABLES ON TAP_UPLOAD.* FROM 'taproom'@'localhost'; DROP DATABASE TAP_UPLOAD"
 tr_check "taproom-admin init creates TAP_SCHEMA" "$ADMIN" $AS_ROOT -q init
+tr_check "and TAP_UPLOAD, where the query account may create temporary tables (uploads)" sh -c \
+	"echo 'CREATE TEMPORARY TABLE TAP_UPLOAD.x (a INT); INSERT INTO TAP_UPLOAD.x VALUES (7); SELECT a FROM TAP_UPLOAD.x;' |
+	mariadb --no-defaults -S '$TR_DB_SOCKET' -utaproom -p'$TR_DB_PASSWORD' --batch --skip-column-names | grep -qx 7"
+tr_check "init reports that grant" sh -c "'$ADMIN' $AS_ROOT init | grep -q \"granted CREATE TEMPORARY TABLES on \\\`TAP_UPLOAD\\\`.\\* to 'taproom'@'localhost'\""
 ts_sum >"$TR_STATE/ts1"
 tr_check "taproom-admin init again succeeds" "$ADMIN" $AS_ROOT -q init
 ts_sum >"$TR_STATE/ts2"

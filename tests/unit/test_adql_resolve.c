@@ -45,7 +45,7 @@ static int teardown(void **state)
 static int resolve(fixture *f, const char *text, bool ungrouped, adql_query **out_q, adql_result_meta **out_meta,
                    tr_err *err)
 {
-	adql_resolve_opts ropts = { ungrouped };
+	adql_resolve_opts ropts = { .allow_ungrouped = ungrouped };
 	return adql_case_compile(f->cat, f->a, text, &ropts, NULL, NULL, out_q, out_meta, err);
 }
 

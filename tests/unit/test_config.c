@@ -175,6 +175,9 @@ static const field fields[] = {
 	INT_FIELD("limits.maxrec_default", maxrec_default),
 	INT_FIELD("limits.maxrec_max", maxrec_max),
 	INT_FIELD("limits.schema_check_interval", schema_check_interval),
+	INT_FIELD("upload.max_bytes", upload_max_bytes),
+	INT_FIELD("upload.max_rows", upload_max_rows),
+	STR_FIELD("upload.tmp_dir", upload_tmp_dir),
 };
 
 static const field *find_field(const char *name)
@@ -259,6 +262,7 @@ static void test_defaults(void **state)
 		{ "limits.maxrec_default", "100000" },
 		{ "limits.maxrec_max", "50000000" },
 		{ "limits.schema_check_interval", "5" },
+		{ "upload.max_bytes", "67108864" }, { "upload.max_rows", "1000000" }, { "upload.tmp_dir", "/tmp" },
 		{ "uws.host", "" }, { "uws.port", "3306" }, { "uws.socket", "" },
 		{ "uws.name", "taproom_uws" }, { "uws.user", "taproom_uws" }, { "uws.password_file", "" },
 		{ "async.executors", "2" },

@@ -152,7 +152,9 @@ static void test_boundary(void **state)
 		{ "multipart/form-data; boundary=", NULL },
 		{ "multipart/form-data; boundary=\"\"", NULL },
 		{ "multipart/form-data; boundary=\"ab \"", NULL },          /* ends in a space */
-		{ "multipart/form-data; boundary=a@b", NULL },              /* '@' is not a bchar */
+		{ "multipart/form-data; boundary=a@b", "a@b" },             /* not an RFC 2046 bchar, but printable */
+		{ "multipart/form-data; boundary=<<<--x-->>>", "<<<--x-->>>" }, /* as STILTS taplint sends it */
+		{ "multipart/form-data; boundary=a\tb", NULL },             /* a control character */
 		{ "multipart/form-data; boundary=\"a\\\"b\"", NULL },       /* '"' is not a bchar */
 		{ "multipart/form-data; boundary=caf\xC3\xA9", NULL },
 		{ "multipart/form-data; boundary=\"abc", NULL },            /* unterminated */

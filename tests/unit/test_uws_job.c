@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #define ID_A "0123456789abcdef0123456789abcdef"
+#define ID_B "fedcba9876543210fedcba9876543210"
 
 /* ---- phases ------------------------------------------------------------------------------------ */
 
@@ -442,6 +443,35 @@ static void test_remove_files(void **state)
 	assert_false(tr_err_isset(&err));
 }
 
+/* Only the result and its partial file go: a job given back keeps its uploads. */
+static void test_remove_results(void **state)
+{
+	files_fixture *f = *state;
+	arena *a = f->a;
+	const char *jd = uws_job_dir(a, f->dir, ID_A);
+	assert_int_equal(mkdir(jd, 0700), 0);
+	write_file(a, jd, "result", "<VOTABLE/>");
+	write_file(a, jd, "result.part", "<VOT");
+	const char *up = uws_upload_path(a, f->dir, ID_A, "my_table2");
+	assert_string_equal(up, arena_printf(a, "%s/%s/upload-my_table2.vot", f->dir, ID_A));
+	write_file(a, jd, "upload-my_table2.vot", "<VOTABLE/>");
+	tr_err err = TR_ERR_INIT;
+	assert_int_equal(uws_job_remove_results(f->dir, ID_A, &err), TR_OK);
+	assert_false(exists(a, jd, "result"));
+	assert_false(exists(a, jd, "result.part"));
+	assert_true(exists(a, jd, "upload-my_table2.vot"));
+	/* Nothing left to remove, or no directory at all: fine. */
+	assert_int_equal(uws_job_remove_results(f->dir, ID_A, &err), TR_OK);
+	assert_int_equal(uws_job_remove_results(f->dir, ID_B, &err), TR_OK);
+	assert_int_equal(uws_job_remove_results(f->dir, "../x", &err), TR_EBADREQ);
+	/* Upload names are identifiers: nothing else becomes a path. */
+	assert_null(uws_upload_path(a, f->dir, ID_A, "../x"));
+	assert_null(uws_upload_path(a, f->dir, ID_A, "a/b"));
+	assert_null(uws_upload_path(a, f->dir, ID_A, ""));
+	assert_null(uws_upload_path(a, f->dir, "nope", "t"));
+	assert_int_equal(uws_job_remove_files(f->dir, ID_A, &err), TR_OK);
+}
+
 static void test_remove_files_refuses(void **state)
 {
 	files_fixture *f = *state;
@@ -498,6 +528,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_paths, tr_test_arena_setup, tr_test_arena_teardown),
 		cmocka_unit_test_setup_teardown(test_remove_files, files_setup, files_teardown),
 		cmocka_unit_test_setup_teardown(test_remove_files_refuses, files_setup, files_teardown),
+		cmocka_unit_test_setup_teardown(test_remove_results, files_setup, files_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -397,7 +397,8 @@ static void test_capabilities_document(void **state)
 		"    <retentionPeriod>\n      <default>86400</default>\n      <hard>172800</hard>\n    </retentionPeriod>\n"
 		"    <executionDuration>\n      <default>321</default>\n      <hard>4321</hard>\n    </executionDuration>\n",
 		"    <outputLimit>\n      <default unit=\"row\">1000</default>\n      <hard unit=\"row\">2000000</hard>\n"
-		"    </outputLimit>\n  </capability>\n",
+		"    </outputLimit>\n    <uploadLimit>\n      <hard unit=\"byte\">67108864</hard>\n    </uploadLimit>\n"
+		"  </capability>\n",
 		"  <capability standardID=\"ivo://ivoa.net/std/TAP#sync-1.1\">\n"
 		"    <interface xsi:type=\"vs:ParamHTTP\" role=\"std\" version=\"1.1\">\n"
 		"      <accessURL use=\"base\">" BASE "/sync</accessURL>\n",
@@ -417,9 +418,11 @@ static void test_capabilities_document(void **state)
 #undef BASE
 	for (size_t i = 0; i < N_OF(fragments); i++)
 		assert_contains(doc, fragments[i]);
-	/* not implemented yet, so not declared (issue 8) */
-	assert_lacks(doc, "uploadMethod");
-	assert_lacks(doc, "uploadLimit");
+	/* TAPRegExt 1.0 §2.5, §2.8: inline uploads only, limited by upload.max_bytes, in schema order */
+	assert_contains(doc, "<uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-inline\"/>");
+	assert_lacks(doc, "upload-http");
+	assert_contains(doc, "</outputFormat>\n    <uploadMethod");
+	assert_contains(doc, "</outputLimit>\n    <uploadLimit>\n");
 	strbuf_free(&sb);
 
 	strbuf small = STRBUF_INIT(100);

@@ -2,7 +2,7 @@
  *
  * Thin: options in, publish_init / publish_init_uws / publish_check (tap/publish.h), exit status out.
  * init runs sql/tap_schema.sql (compiled in) and grants SELECT on TAP_SCHEMA to the query account,
- * then creates the uws.name database with sql/uws.sql (compiled in) and grants the UWS account
+ * creates TAP_UPLOAD and grants that account CREATE TEMPORARY TABLES there (uploads), then creates the uws.name database with sql/uws.sql (compiled in) and grants the UWS account
  * SELECT, INSERT, UPDATE, DELETE on it; check compares TAP_SCHEMA with the tables it describes.
  * Exit status: 0 done / consistent, 1 problems found (check) or a statement refused (init), 2 usage,
  * configuration, connection or system error.  TAP 1.1 §4 (TAP_SCHEMA); issues 6 and 7. */
@@ -26,7 +26,8 @@ static void usage(FILE *out)
 	fputs("Usage: taproom-admin [OPTION]... init|check\n"
 	      "  init    create TAP_SCHEMA with its five tables and its self-description (TAP 1.1 section 4),\n"
 	      "          if missing (running it again changes nothing), and grant SELECT on it to the\n"
-	      "          query account; then create the database of the async job tables (uws.name)\n"
+	      "          query account; create the database TAP_UPLOAD, if missing, and grant CREATE\n"
+	      "          TEMPORARY TABLES on it to the query account (uploaded tables); then create the database of the async job tables (uws.name)\n"
 	      "          and its tables, if missing, and grant SELECT, INSERT, UPDATE, DELETE on it to\n"
 	      "          the UWS account (uws.user)\n"
 	      "  check   check that every table and column TAP_SCHEMA publishes exists in the database with\n"
