@@ -118,10 +118,10 @@ static void votable_begin(out_writer *w, const out_info *info)
  * vertices for xtype polygon (DALI 1.1 §3.7); NaN means "no value" to every reader (§5.5). */
 static uint32_t null_nans(const out_column *c)
 {
-	if (c->f->datatype != OUT_DT_FLOAT && c->f->datatype != OUT_DT_DOUBLE)
+	if (c->f->kind != OUT_KIND_DOUBLES)
 		return 0;
 	if (c->shape == OUT_SHAPE_FIXED)
-		return c->n;
+		return c->n * c->group;
 	return c->f->xtype && strcmp(c->f->xtype, "polygon") == 0 ? 6 : 0;
 }
 
@@ -235,6 +235,16 @@ static void put_text(strbuf *sb, const out_column *c, const out_value *v)
 		put_zeros(sb, (fixed - units) * (is_char ? 1 : 2));
 }
 
+/* An integer array of bytes-wide elements; a NULL fixed array is flagged and its elements zero.
+ * §5.3: the count is of steps of the last dimension. */
+static void put_ints(strbuf *sb, const out_column *c, const out_value *v, size_t bytes)
+{
+	size_t n = v->is_null ? (c->shape == OUT_SHAPE_FIXED ? (size_t)c->n * c->group : 0) : v->v.longs.n;
+	put_count(sb, c, n / c->group);
+	for (size_t k = 0; k < n; k++)
+		put_be(sb, v->is_null ? 0 : (uint64_t)v->v.longs.p[k], bytes);
+}
+
 static void binary2_cell(strbuf *sb, const out_column *c, const out_value *v)
 {
 	const out_field *f = c->f;
@@ -258,6 +268,10 @@ static void binary2_cell(strbuf *sb, const out_column *c, const out_value *v)
 			put_be(sb, iv, 1);
 			return;
 		}
+		if (f->kind == OUT_KIND_LONGS) {
+			put_ints(sb, c, v, 1);
+			return;
+		}
 		{
 			size_t have = null ? 0 : v->v.bytes.n;
 			size_t n = c->shape == OUT_SHAPE_VARIABLE || c->shape == OUT_SHAPE_BOUNDED ?
@@ -268,26 +282,38 @@ static void binary2_cell(strbuf *sb, const out_column *c, const out_value *v)
 			put_zeros(sb, n - copy);
 		}
 		return;
-	case OUT_DT_SHORT: put_be(sb, iv, 2); return;
-	case OUT_DT_INT: put_be(sb, iv, 4); return;
-	case OUT_DT_LONG: put_be(sb, iv, 8); return;
+	case OUT_DT_SHORT:
+	case OUT_DT_INT:
+	case OUT_DT_LONG: {
+		size_t bytes = f->datatype == OUT_DT_SHORT ? 2 : f->datatype == OUT_DT_INT ? 4 : 8;
+		if (f->kind == OUT_KIND_LONGS)
+			put_ints(sb, c, v, bytes);
+		else
+			put_be(sb, iv, bytes);
+		return;
+	}
 	case OUT_DT_CHAR:
 	case OUT_DT_UNICODE_CHAR:
 		put_text(sb, c, v);
 		return;
 	case OUT_DT_FLOAT:
 	case OUT_DT_DOUBLE:
-		if (c->shape == OUT_SHAPE_SCALAR) {
-			put_real(sb, f->datatype, null ? NAN : f->kind == OUT_KIND_FLOAT ? (double)v->v.f32 : v->v.f64);
+	case OUT_DT_FLOAT_COMPLEX:
+	case OUT_DT_DOUBLE_COMPLEX: {
+		out_datatype part = f->datatype == OUT_DT_FLOAT || f->datatype == OUT_DT_FLOAT_COMPLEX ? OUT_DT_FLOAT :
+		                    OUT_DT_DOUBLE;
+		if (f->kind != OUT_KIND_DOUBLES) {
+			put_real(sb, part, null ? NAN : f->kind == OUT_KIND_FLOAT ? (double)v->v.f32 : v->v.f64);
 			return;
 		}
-		{
-			size_t n = null ? (c->shape == OUT_SHAPE_FIXED ? c->n : 0) : v->v.doubles.n;
-			put_count(sb, c, n);
-			for (size_t k = 0; k < n; k++)
-				put_real(sb, f->datatype, null ? NAN : v->v.doubles.p[k]);
-		}
+		/* §5.3: the count is of steps of the last dimension (complex numbers, not their parts) */
+		size_t fixed = c->shape == OUT_SHAPE_SCALAR ? 1 : c->shape == OUT_SHAPE_FIXED ? c->n : 0;
+		size_t n = null ? fixed * c->group : v->v.doubles.n;
+		put_count(sb, c, n / c->group);
+		for (size_t k = 0; k < n; k++)
+			put_real(sb, part, null ? NAN : v->v.doubles.p[k]);
 		return;
+	}
 	}
 }
 

@@ -208,6 +208,7 @@ static const char *const datatype_names[] = {
 	[OUT_DT_BOOLEAN] = "boolean", [OUT_DT_BIT] = "bit", [OUT_DT_UNSIGNED_BYTE] = "unsignedByte",
 	[OUT_DT_SHORT] = "short", [OUT_DT_INT] = "int", [OUT_DT_LONG] = "long", [OUT_DT_CHAR] = "char",
 	[OUT_DT_UNICODE_CHAR] = "unicodeChar", [OUT_DT_FLOAT] = "float", [OUT_DT_DOUBLE] = "double",
+	[OUT_DT_FLOAT_COMPLEX] = "floatComplex", [OUT_DT_DOUBLE_COMPLEX] = "doubleComplex",
 };
 
 const char *out_datatype_name(out_datatype dt)
@@ -290,58 +291,99 @@ static int check_state(const out_writer *w, int want, const char *what, tr_err *
 	return TR_OK;
 }
 
-/* Parses arraysize: NULL, "*", "n" or "n*" with 1 <= n <= UINT32_MAX. */
-static bool parse_arraysize(const char *s, out_shape *shape, uint32_t *n)
+/* Reads a dimension 1 <= v <= UINT32_MAX at *p, moving past it. */
+static bool parse_dim(const char **p, uint32_t *out)
+{
+	uint64_t v = 0;
+	const char *s = *p;
+	for (; **p >= '0' && **p <= '9'; (*p)++) {
+		v = v * 10 + (uint64_t)(**p - '0');
+		if (v > UINT32_MAX)
+			return false;
+	}
+	if (*p == s || v == 0)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* Parses arraysize (VOTable 1.4 §2.2): NULL, "*", "n", "n*", or dimensions "AxB...x" before one
+ * of the last three; *n gets the last dimension, *lead the product of the others (1 for none). */
+static bool parse_arraysize(const char *s, out_shape *shape, uint32_t *n, uint32_t *lead)
 {
 	*n = 0;
+	*lead = 1;
 	if (s == NULL) {
 		*shape = OUT_SHAPE_SCALAR;
 		return true;
 	}
-	if (strcmp(s, "*") == 0) {
-		*shape = OUT_SHAPE_VARIABLE;
-		return true;
-	}
-	uint64_t v = 0;
 	const char *p = s;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (uint64_t)(*p - '0');
-		if (v > UINT32_MAX)
+	uint32_t d;
+	for (;;) {
+		if (strcmp(p, "*") == 0) {
+			*shape = OUT_SHAPE_VARIABLE;
+			return true;
+		}
+		if (!parse_dim(&p, &d))
 			return false;
+		if (*p != 'x')
+			break;
+		if ((uint64_t)*lead * d > UINT32_MAX)
+			return false;
+		*lead *= d;
+		p++;
 	}
-	if (p == s || v == 0)
-		return false;
 	if (*p == '*' && p[1] == '\0')
 		*shape = OUT_SHAPE_BOUNDED;
 	else if (*p == '\0')
 		*shape = OUT_SHAPE_FIXED;
 	else
-		return false; /* multidimensional arrays are not produced by a query */
-	*n = (uint32_t)v;
+		return false;
+	if ((uint64_t)*lead * d > UINT32_MAX)
+		return false;
+	*n = d;
 	return true;
 }
 
-/* Whether writer.h's table of datatype, shape and kind allows the combination. */
-static bool combination_ok(out_datatype dt, out_shape shape, uint32_t n, out_kind kind)
+static bool is_complex(out_datatype dt) { return dt == OUT_DT_FLOAT_COMPLEX || dt == OUT_DT_DOUBLE_COMPLEX; }
+
+bool out_array_counts(out_datatype dt, const char *arraysize, size_t *out_step, size_t *out_max)
+{
+	out_shape shape;
+	uint32_t n, lead;
+	if (!parse_arraysize(arraysize, &shape, &n, &lead))
+		return false;
+	*out_step = (size_t)lead * (is_complex(dt) ? 2 : 1);
+	*out_max = shape == OUT_SHAPE_VARIABLE ? SIZE_MAX : *out_step * (shape == OUT_SHAPE_SCALAR ? 1 : n);
+	return true;
+}
+
+/* Whether writer.h's table of datatype, shape and kind allows the combination; lead is the product
+ * of the dimensions before the last (only numeric arrays may have more than one). */
+static bool combination_ok(out_datatype dt, out_shape shape, uint32_t n, uint32_t lead, out_kind kind)
 {
 	bool is_int_kind = kind == OUT_KIND_INT64 || kind == OUT_KIND_UINT64;
+	bool scalar = shape == OUT_SHAPE_SCALAR;
 	switch (dt) {
-	case OUT_DT_BOOLEAN:
 	case OUT_DT_SHORT:
 	case OUT_DT_INT:
 	case OUT_DT_LONG:
-		return shape == OUT_SHAPE_SCALAR && is_int_kind;
+		return scalar ? is_int_kind : kind == OUT_KIND_LONGS;
+	case OUT_DT_BOOLEAN:
+		return scalar && is_int_kind;
 	case OUT_DT_BIT:
-		return (shape == OUT_SHAPE_SCALAR || (shape == OUT_SHAPE_FIXED && n <= 64)) && is_int_kind;
+		return (scalar || (shape == OUT_SHAPE_FIXED && n <= 64 && lead == 1)) && is_int_kind;
 	case OUT_DT_UNSIGNED_BYTE:
-		return shape == OUT_SHAPE_SCALAR ? is_int_kind : kind == OUT_KIND_BYTES;
+		return scalar ? is_int_kind : (kind == OUT_KIND_BYTES && lead == 1) || kind == OUT_KIND_LONGS;
 	case OUT_DT_CHAR:
 	case OUT_DT_UNICODE_CHAR:
-		return kind == OUT_KIND_BYTES;
+		return kind == OUT_KIND_BYTES && lead == 1;
 	case OUT_DT_FLOAT:
 	case OUT_DT_DOUBLE:
-		return shape == OUT_SHAPE_SCALAR ? kind == OUT_KIND_FLOAT || kind == OUT_KIND_DOUBLE :
-		                                   kind == OUT_KIND_DOUBLES;
+		return scalar ? kind == OUT_KIND_FLOAT || kind == OUT_KIND_DOUBLE : kind == OUT_KIND_DOUBLES;
+	case OUT_DT_FLOAT_COMPLEX:
+	case OUT_DT_DOUBLE_COMPLEX:
+		return kind == OUT_KIND_DOUBLES && lead <= UINT32_MAX / 2;
 	}
 	return false;
 }
@@ -401,14 +443,16 @@ int out_writer_begin(out_writer *w, const out_field *fields, size_t n_fields, co
 		const out_field *f = &fields[i];
 		out_column *c = &w->cols[i];
 		c->f = f;
+		uint32_t lead = 1;
 		if (f->name == NULL || f->name[0] == '\0' || out_datatype_name(f->datatype) == NULL ||
-		    !parse_arraysize(f->arraysize, &c->shape, &c->n) ||
-		    !combination_ok(f->datatype, c->shape, c->n, f->kind)) {
+		    !parse_arraysize(f->arraysize, &c->shape, &c->n, &lead) ||
+		    !combination_ok(f->datatype, c->shape, c->n, lead, f->kind)) {
 			free(offs);
 			tr_err_set(err, TR_EINTERNAL, -1, 0, "result writer: column %zu ('%s') has no valid datatype, "
 			           "arraysize and value kind", i + 1, f->name ? f->name : "");
 			return TR_EINTERNAL;
 		}
+		c->group = is_complex(f->datatype) ? 2 * lead : lead;
 		c->is_timestamp = f->xtype && strcmp(f->xtype, "timestamp") == 0;
 		offs[i] = add_id(w, f->id ? f->id : f->name, offs, i);
 	}
@@ -420,6 +464,22 @@ int out_writer_begin(out_writer *w, const out_field *fields, size_t n_fields, co
 	w->be->begin(w, info);
 	w->state = OUT_ST_BEGUN;
 	return flush(w, false, err);
+}
+
+/* Whether an array cell of n numbers has the column's shape: whole steps of the last dimension,
+ * exactly n of them when fixed, at most n when bounded; a complex scalar is one pair. */
+static bool count_ok(const out_column *c, size_t n)
+{
+	size_t steps = n / c->group;
+	if (n % c->group != 0 || steps > UINT32_MAX)
+		return false;
+	switch (c->shape) {
+	case OUT_SHAPE_SCALAR: return steps == 1;
+	case OUT_SHAPE_FIXED: return steps == c->n;
+	case OUT_SHAPE_BOUNDED: return steps <= c->n;
+	case OUT_SHAPE_VARIABLE: return true;
+	}
+	return false;
 }
 
 /* The per-row checks writer.h promises, before anything is formatted. */
@@ -454,10 +514,12 @@ static int check_values(const out_writer *w, const out_value *values, tr_err *er
 			bad = v->v.bytes.p == NULL && v->v.bytes.n > 0;
 			break;
 		case OUT_KIND_DOUBLES:
-			bad = (v->v.doubles.p == NULL && v->v.doubles.n > 0) ||
-			      (c->shape == OUT_SHAPE_FIXED && v->v.doubles.n != c->n) ||
-			      (c->shape == OUT_SHAPE_BOUNDED && v->v.doubles.n > c->n) ||
-			      v->v.doubles.n > UINT32_MAX;
+			bad = (v->v.doubles.p == NULL && v->v.doubles.n > 0) || !count_ok(c, v->v.doubles.n);
+			break;
+		case OUT_KIND_LONGS:
+			bad = (v->v.longs.p == NULL && v->v.longs.n > 0) || !count_ok(c, v->v.longs.n);
+			for (size_t k = 0; !bad && k < v->v.longs.n; k++)
+				bad = v->v.longs.p[k] < ranges[dt].min || v->v.longs.p[k] > ranges[dt].max;
 			break;
 		case OUT_KIND_DOUBLE:
 		case OUT_KIND_FLOAT:
@@ -579,7 +641,7 @@ void out_cell_text(strbuf *sb, const out_column *c, const out_value *v, const ou
 		return;
 	}
 	case OUT_DT_UNSIGNED_BYTE:
-		if (c->shape != OUT_SHAPE_SCALAR) { /* a BLOB: space-separated decimal bytes */
+		if (c->shape != OUT_SHAPE_SCALAR && f->kind == OUT_KIND_BYTES) { /* a BLOB: space-separated decimal bytes */
 			size_t have = v->v.bytes.n, n = array_len(c, have);
 			for (size_t i = 0; i < n; i++) {
 				if (i)
@@ -590,10 +652,19 @@ void out_cell_text(strbuf *sb, const out_column *c, const out_value *v, const ou
 			}
 			return;
 		}
-		/* fall through - a scalar is an integer */
+		/* fall through - a scalar or an integer array */
 	case OUT_DT_SHORT:
 	case OUT_DT_INT:
 	case OUT_DT_LONG:
+		if (f->kind == OUT_KIND_LONGS) { /* VOTable 1.4 §5.1: array elements space-separated */
+			for (size_t i = 0; i < v->v.longs.n; i++) {
+				if (i)
+					strbuf_putc(sb, ' ');
+				if ((p = strbuf_reserve(sb, NUMFMT_MAX)) != NULL)
+					strbuf_commit(sb, numfmt_int64(p, v->v.longs.p[i]));
+			}
+			return;
+		}
 		if ((p = strbuf_reserve(sb, NUMFMT_MAX)) != NULL)
 			strbuf_commit(sb, f->kind == OUT_KIND_INT64 ? numfmt_int64(p, v->v.i64) : numfmt_uint64(p, v->v.u64));
 		return;
@@ -606,13 +677,17 @@ void out_cell_text(strbuf *sb, const out_column *c, const out_value *v, const ou
 		return;
 	}
 	case OUT_DT_FLOAT:
-	case OUT_DT_DOUBLE: {
-		size_t (*fmt)(char *, double) = f->datatype == OUT_DT_FLOAT ? fmt_float : fmt_double;
-		if (c->shape == OUT_SHAPE_SCALAR) {
+	case OUT_DT_DOUBLE:
+	case OUT_DT_FLOAT_COMPLEX:
+	case OUT_DT_DOUBLE_COMPLEX: {
+		bool single = f->datatype == OUT_DT_FLOAT || f->datatype == OUT_DT_FLOAT_COMPLEX;
+		size_t (*fmt)(char *, double) = single ? fmt_float : fmt_double;
+		if (f->kind != OUT_KIND_DOUBLES) {
 			add_num(sb, fmt, f->kind == OUT_KIND_FLOAT ? (double)v->v.f32 : v->v.f64);
 			return;
 		}
-		/* DALI 1.1 §3.5-3.7: arrays (point, circle, polygon) as space-separated numbers */
+		/* DALI 1.1 §3.5-3.7: arrays (point, circle, polygon) as space-separated numbers; VOTable
+		 * 1.4 §5.1: a complex value is its real and imaginary parts, so the same */
 		for (size_t i = 0; i < v->v.doubles.n; i++) {
 			if (i)
 				strbuf_putc(sb, ' ');

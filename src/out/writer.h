@@ -62,7 +62,8 @@ bool out_format_has_status(out_format fmt);
 /* Content-Type of out_write_error_document. */
 #define OUT_ERROR_CONTENT_TYPE "application/x-votable+xml"
 
-/* VOTable 1.4 §2.1 primitive types (the complex ones are not produced by a TAP query). */
+/* VOTable 1.4 §2.1 primitive types.  The complex ones only come from uploaded and imported
+ * tables, which keep them as text (src/votable/sqlmap.h). */
 typedef enum out_datatype {
 	OUT_DT_BOOLEAN,
 	OUT_DT_BIT,
@@ -73,7 +74,9 @@ typedef enum out_datatype {
 	OUT_DT_CHAR,
 	OUT_DT_UNICODE_CHAR,
 	OUT_DT_FLOAT,
-	OUT_DT_DOUBLE
+	OUT_DT_DOUBLE,
+	OUT_DT_FLOAT_COMPLEX, /* a (real, imaginary) pair of floats */
+	OUT_DT_DOUBLE_COMPLEX /* a (real, imaginary) pair of doubles */
 } out_datatype;
 
 /* The VOTable name ("unicodeChar" ...); NULL for a value outside the enum. */
@@ -86,8 +89,15 @@ typedef enum out_kind {
 	OUT_KIND_DOUBLE, /* v.f64 */
 	OUT_KIND_FLOAT,  /* v.f32 */
 	OUT_KIND_BYTES,  /* v.bytes: text (UTF-8) or binary, not NUL-terminated */
-	OUT_KIND_DOUBLES /* v.doubles: a numeric array, e.g. DALI point (2), circle (3), polygon (2n) */
+	OUT_KIND_DOUBLES, /* v.doubles: a numeric array, e.g. DALI point (2), circle (3), polygon (2n) */
+	OUT_KIND_LONGS    /* v.longs: an integer array (short, int, long) */
 } out_kind;
+
+/* For an array (or complex) field of datatype/arraysize: the numbers of a non-null cell are a
+ * multiple of *out_step (the other dimensions, twice for complex types) and at most *out_max
+ * (SIZE_MAX: unbounded); a fixed size wants exactly *out_max.  false for an arraysize the writer
+ * does not take. */
+bool out_array_counts(out_datatype dt, const char *arraysize, size_t *out_step, size_t *out_max);
 
 /* One result column.  The strings are borrowed: they must stay valid until out_writer_end.
  * Every combination out_writer_begin accepts (anything else is TR_EINTERNAL: a caller bug):
@@ -97,18 +107,24 @@ typedef enum out_kind {
  *   unsignedByte  scalar          INT64/UINT64 in 0..255
  *                 "*", "n", "n*"  BYTES (a BLOB)
  *   short/int/long scalar         INT64/UINT64 within the type's range (checked per row)
+ *   unsignedByte, short/int/long any array  LONGS, every element within the type's range (checked per row)
  *   char, unicodeChar  any arraysize  BYTES, UTF-8 text (char is ASCII in VOTable 1.4 §2.1; other
  *                 UTF-8 is passed on, as readers accept it).  Fixed and bounded sizes truncate at a
  *                 character boundary (and pad in BINARY2).  xtype "timestamp": a space between
  *                 date and time (MariaDB's DATETIME text) becomes the 'T' DALI 1.1 §3.3 wants.
  *   float, double scalar          FLOAT or DOUBLE (double->float rounds)
- *                 "*", "n", "n*"  DOUBLES (point: "2", circle: "3", polygon: "*"; DALI 1.1 §3.5-3.7)
- * A fixed "n" array must get exactly n values per row (TR_EINTERNAL otherwise). */
+ *                 any array       DOUBLES (point: "2", circle: "3", polygon: "*"; DALI 1.1 §3.5-3.7)
+ *   floatComplex, doubleComplex  scalar or any array  DOUBLES, two per element (real, imaginary)
+ * "Any array" includes the multidimensional sizes of VOTable 1.4 §2.2 ("2x3", "2x*", "2x3*"):
+ * the values come flat, first index fastest, as in TABLEDATA.  A fixed array must get exactly its
+ * number of values per row, a bounded one at most that, a variable one a multiple of the fixed
+ * dimensions (TR_EINTERNAL otherwise). */
 typedef struct out_field {
 	const char *name;        /* column name or alias (TAP 1.1 'Successful Queries'); required, non-empty */
 	const char *id;          /* XML ID; NULL: derived from name (made XML-ID-safe and unique) */
 	out_datatype datatype;   /* VOTable datatype */
-	const char *arraysize;   /* NULL scalar; "*", "n" or "n*" (n >= 1); nothing else */
+	const char *arraysize;   /* NULL scalar; "*", "n" or "n*" (n >= 1), or for numeric arrays
+	                          * "AxB...xN" where the last may be "*" or "N*" */
 	const char *xtype;       /* DALI xtype ("timestamp", "point", "circle", "polygon") or NULL */
 	const char *unit;        /* VOUnit string or NULL */
 	const char *ucd;         /* UCD1+ or NULL */
@@ -132,8 +148,13 @@ typedef struct out_value {
 		} bytes;
 		struct {
 			const double *p; /* may be NULL when n == 0 */
-			size_t n;        /* number of doubles (2 for a point, 3 a circle, 2 per polygon vertex) */
+			size_t n;        /* number of doubles (2 for a point, 3 a circle, 2 per polygon vertex,
+			                  * 2 per complex element) */
 		} doubles;
+		struct {
+			const int64_t *p; /* may be NULL when n == 0 */
+			size_t n;         /* number of integers */
+		} longs;
 	} v;
 } out_value;
 

@@ -25,7 +25,10 @@ typedef struct out_column {
 	const out_field *f;  /* the caller's field (borrowed until end) */
 	const char *id;      /* XML ID, unique in the document (points into out_writer.ids) */
 	out_shape shape;     /* from arraysize */
-	uint32_t n;          /* element count for FIXED, bound for BOUNDED, else 0 */
+	uint32_t n;          /* count of the last dimension for FIXED, its bound for BOUNDED, else 0 */
+	uint32_t group;      /* numbers per step of the last dimension: the product of the other
+	                      * dimensions, twice that for complex types; 1 for 1-D arrays and
+	                      * scalars, 2 for a complex scalar.  BINARY2 counts steps (§5.3). */
 	bool is_timestamp;   /* xtype "timestamp": MariaDB's "date time" gets DALI's 'T' */
 } out_column;
 

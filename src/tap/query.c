@@ -3,7 +3,6 @@
 #include "tap/query.h"
 
 #include "adql/geometry.h"
-#include "adql/limits.h"
 #include "adql/parser.h"
 #include "adql/resolve.h"
 #include "adql/translate.h"
@@ -12,6 +11,7 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +20,7 @@
 
 static bool datatype_from_name(const char *name, out_datatype *out)
 {
-	for (int dt = OUT_DT_BOOLEAN; dt <= OUT_DT_DOUBLE; dt++) {
+	for (int dt = OUT_DT_BOOLEAN; dt <= OUT_DT_DOUBLE_COMPLEX; dt++) {
 		const char *n = out_datatype_name((out_datatype)dt);
 		if (n && strcmp(n, name) == 0) {
 			*out = (out_datatype)dt;
@@ -49,6 +49,9 @@ static bool fits(out_datatype dt, const char *arraysize, out_kind kind)
 	case OUT_DT_FLOAT:
 	case OUT_DT_DOUBLE:
 		return scalar ? (kind == OUT_KIND_FLOAT || kind == OUT_KIND_DOUBLE) : kind == OUT_KIND_DOUBLES;
+	case OUT_DT_FLOAT_COMPLEX:
+	case OUT_DT_DOUBLE_COMPLEX:
+		return kind == OUT_KIND_DOUBLES;
 	}
 	return false;
 }
@@ -84,101 +87,185 @@ static void make_field(out_field *f, const adql_out_column *m, const db_column *
 	}
 }
 
-/* ---- geometry values as DALI arrays (issue 5) -----------------------------------------------------
- * A geometry in the select list reaches us as text, "ra dec ..." (adql/geometry.h); its metadata
- * says double[2] / [3] / [*] with xtype point, circle or polygon (DALI 1.1 §3.3.5-3.3.7).  Every
- * writer wants such columns as OUT_KIND_DOUBLES, so the text is parsed here, into one buffer per
- * column allocated once per query and reused for every row. */
+/* ---- numeric arrays kept as text (issues 5 and the uploads) ---------------------------------------
+ * Some values reach us as text but are published as numeric arrays: a geometry in the select list,
+ * "ra dec ..." (adql/geometry.h; double[2] / [3] / [*] with xtype point, circle or polygon, DALI 1.1
+ * §3.3.5-3.3.7), and the arrays and complex values of uploaded and imported tables, which keep
+ * their TABLEDATA text (votable/sqlmap.h VOT_SQL_ARRAY_TEXT).  The writer wants the declared type,
+ * so the text is parsed here into one buffer per column, reused for every row; it only grows, to
+ * the largest value seen, and is bounded by the database's value size.  A value that does not
+ * parse as the declared type ends the result with an error (TR_EDB): it was written by us, so it is
+ * damaged data, and a NULL in its place would pass it off as a missing value. */
 
-/* Numbers one polygon value may hold: what POLYGON(...) can have within ADQL_MAX_ARGS. */
-#define TAP_GEOM_MAX_DOUBLES ((size_t)ADQL_MAX_ARGS)
 /* Bytes of one number in the text (a double needs about 25). */
-#define TAP_GEOM_NUMBER_MAX 64
+#define TAP_ARRAY_NUMBER_MAX 64
 
-typedef struct geom_cols {
-	size_t n;        /* result columns */
-	size_t *cap;     /* per column: doubles in its buffer; 0 for columns left alone */
-	double **buf;    /* per column: the buffer */
-	out_value *row;  /* the row handed to the writer, with the geometries converted */
-	bool any;        /* some column is converted */
-} geom_cols;
+typedef struct array_col {
+	out_datatype dt;  /* the declared element type */
+	size_t step;      /* numbers per step of the last dimension (out_array_counts) */
+	size_t max;       /* numbers at most; SIZE_MAX unbounded */
+	bool is_fixed;    /* exactly max numbers */
+	size_t cap;       /* numbers the buffer holds */
+	double *f64;      /* buffer of a floating-point or complex column, or NULL */
+	int64_t *i64;     /* buffer of an integer column, or NULL */
+} array_col;
 
-/* Marks the columns the database sends as text but the metadata describes as a DALI geometry, and
- * makes their fields double arrays. */
-static int geom_setup(geom_cols *gc, arena *a, out_field *fields, const adql_result_meta *meta, tr_err *err)
+typedef struct array_cols {
+	size_t n;         /* result columns */
+	array_col **col;  /* per column: its state, NULL for columns left alone */
+	out_value *row;   /* the row handed to the writer, with the arrays converted */
+	bool any;         /* some column is converted */
+} array_cols;
+
+static void array_col_free(void *p)
+{
+	array_col *ac = p;
+	free(ac->f64);
+	free(ac->i64);
+}
+
+static bool is_int_type(out_datatype dt)
+{
+	return dt == OUT_DT_UNSIGNED_BYTE || dt == OUT_DT_SHORT || dt == OUT_DT_INT || dt == OUT_DT_LONG;
+}
+
+/* Marks the columns the database sends as text but the metadata describes as numeric arrays (or
+ * complex values), and makes their fields such arrays. */
+static int array_setup(array_cols *ac, arena *a, out_field *fields, const adql_result_meta *meta, db_cursor *cur,
+                       tr_err *err)
 {
 	size_t n = meta->n_columns;
-	memset(gc, 0, sizeof *gc);
-	gc->n = n;
-	gc->cap = arena_calloc(a, n, sizeof *gc->cap);
-	gc->buf = arena_calloc(a, n, sizeof *gc->buf);
-	gc->row = arena_calloc(a, n, sizeof *gc->row);
-	if (gc->cap == NULL || gc->buf == NULL || gc->row == NULL)
+	memset(ac, 0, sizeof *ac);
+	ac->n = n;
+	ac->col = arena_calloc(a, n, sizeof *ac->col);
+	ac->row = arena_calloc(a, n, sizeof *ac->row);
+	if (ac->col == NULL || ac->row == NULL)
 		return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		const adql_out_column *m = &meta->columns[i];
-		out_datatype dt;
-		const char *x = m->xtype;
-		if (fields[i].kind != OUT_KIND_BYTES || x == NULL || m->arraysize == NULL ||
-		    (strcmp(x, "point") != 0 && strcmp(x, "circle") != 0 && strcmp(x, "polygon") != 0) ||
-		    !datatype_from_name(m->datatype, &dt) || (dt != OUT_DT_DOUBLE && dt != OUT_DT_FLOAT))
+		out_datatype dt, have = db_cursor_column(cur, i)->datatype;
+		size_t step, max;
+		if (fields[i].kind != OUT_KIND_BYTES || (have != OUT_DT_CHAR && have != OUT_DT_UNICODE_CHAR) ||
+		    m->datatype == NULL || !datatype_from_name(m->datatype, &dt) ||
+		    !(is_int_type(dt) || dt == OUT_DT_FLOAT || dt == OUT_DT_DOUBLE || dt == OUT_DT_FLOAT_COMPLEX ||
+		      dt == OUT_DT_DOUBLE_COMPLEX) ||
+		    (m->arraysize == NULL && dt != OUT_DT_FLOAT_COMPLEX && dt != OUT_DT_DOUBLE_COMPLEX) ||
+		    !out_array_counts(dt, m->arraysize, &step, &max))
 			continue;
-		gc->cap[i] = strcmp(m->arraysize, "2") == 0 ? 2 : strcmp(m->arraysize, "3") == 0 ? 3 : TAP_GEOM_MAX_DOUBLES;
-		gc->buf[i] = arena_calloc(a, gc->cap[i], sizeof(double));
-		if (gc->buf[i] == NULL)
+		array_col *c = arena_calloc(a, 1, sizeof *c);
+		if (c == NULL || arena_on_destroy(a, array_col_free, c) < 0)
 			return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
+		c->dt = dt;
+		c->step = step;
+		c->max = max;
+		c->is_fixed = m->arraysize == NULL || m->arraysize[strlen(m->arraysize) - 1] != '*';
+		ac->col[i] = c;
 		fields[i].datatype = dt;
 		fields[i].arraysize = m->arraysize;
-		fields[i].xtype = x;
-		fields[i].kind = OUT_KIND_DOUBLES;
-		gc->any = true;
+		fields[i].xtype = m->xtype;
+		fields[i].kind = is_int_type(dt) ? OUT_KIND_LONGS : OUT_KIND_DOUBLES;
+		ac->any = true;
 	}
 	return TR_OK;
 }
 
-/* The numbers of one geometry text into the column's buffer. */
-static int geom_parse(const geom_cols *gc, size_t i, const char *name, const out_value *v, out_value *out, tr_err *err)
+/* Makes room for want numbers in the column's buffer. */
+static int array_reserve(array_col *c, size_t want, tr_err *err)
+{
+	if (want <= c->cap)
+		return TR_OK;
+	size_t cap = c->cap * 2 > want ? c->cap * 2 : want;
+	size_t el = is_int_type(c->dt) ? sizeof(int64_t) : sizeof(double);
+	void *p = realloc(is_int_type(c->dt) ? (void *)c->i64 : (void *)c->f64, cap * el);
+	if (p == NULL)
+		return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
+	if (is_int_type(c->dt))
+		c->i64 = p;
+	else
+		c->f64 = p;
+	c->cap = cap;
+	return TR_OK;
+}
+
+/* One integer of an array: decimal, or hexadecimal after 0x (VOTable 1.4 §5.1), in the type's range. */
+static bool parse_int(const char *tok, out_datatype dt, int64_t *out)
+{
+	static const int64_t lo[] = { [OUT_DT_UNSIGNED_BYTE] = 0, [OUT_DT_SHORT] = INT16_MIN, [OUT_DT_INT] = INT32_MIN,
+		                      [OUT_DT_LONG] = INT64_MIN };
+	static const int64_t hi[] = { [OUT_DT_UNSIGNED_BYTE] = 255, [OUT_DT_SHORT] = INT16_MAX, [OUT_DT_INT] = INT32_MAX,
+		                      [OUT_DT_LONG] = INT64_MAX };
+	const char *p = tok + (tok[0] == '-' || tok[0] == '+');
+	bool is_hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
+	char *stop;
+	errno = 0;
+	long long v = strtoll(tok, &stop, is_hex ? 16 : 10);
+	if (stop == tok || *stop != '\0' || errno == ERANGE)
+		return false;
+	*out = v;
+	return v >= lo[dt] && v <= hi[dt];
+}
+
+/* The numbers of one text value into the column's buffer. */
+static int array_parse(array_col *c, const char *name, const out_value *v, out_value *out, tr_err *err)
 {
 	const char *p = v->v.bytes.p, *end = p + v->v.bytes.n;
+	/* n bytes hold at most (n + 1) / 2 numbers, so this is the only allocation for the value */
+	size_t most = (v->v.bytes.n + 1) / 2;
+	if (array_reserve(c, most < c->max ? most : c->max, err) < 0)
+		return err->code;
 	size_t k = 0;
-	while (p < end) {
-		while (p < end && *p == ' ')
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 			p++;
 		const char *e = p;
-		while (e < end && *e != ' ')
+		while (e < end && *e != ' ' && *e != '\t' && *e != '\n' && *e != '\r')
 			e++;
 		if (e == p)
 			break;
-		char tok[TAP_GEOM_NUMBER_MAX + 1];
-		char *stop;
 		size_t len = (size_t)(e - p);
-		if (len > TAP_GEOM_NUMBER_MAX || k == gc->cap[i])
-			return tr_err_set(err, TR_EDB, -1, 0, "column %s: a geometry value with too many or too long numbers", name);
+		if (len > TAP_ARRAY_NUMBER_MAX || k == c->max)
+			return tr_err_set(err, TR_EDB, -1, 0, "column %s: an array value with too many or too long numbers "
+			                  "for %s", name, out_datatype_name(c->dt));
+		char tok[TAP_ARRAY_NUMBER_MAX + 1];
 		memcpy(tok, p, len);
 		tok[len] = '\0';
-		gc->buf[i][k++] = strtod(tok, &stop);
-		if (*stop != '\0')
-			return tr_err_set(err, TR_EDB, -1, 0, "column %s: the database returned a malformed geometry value", name);
+		bool ok;
+		if (is_int_type(c->dt)) {
+			ok = parse_int(tok, c->dt, &c->i64[k]);
+		} else {
+			char *stop;
+			c->f64[k] = strtod(tok, &stop);
+			ok = *stop == '\0';
+		}
+		if (!ok)
+			return tr_err_set(err, TR_EDB, -1, 0, "column %s: the database returned \"%s\", not a %s", name, tok,
+			                  out_datatype_name(c->dt));
+		k++;
 		p = e;
 	}
-	if (gc->cap[i] <= 3 && k != gc->cap[i])
-		return tr_err_set(err, TR_EDB, -1, 0, "column %s: a geometry value with %zu numbers, %zu expected", name, k,
-		                  gc->cap[i]);
-	out->v.doubles.p = gc->buf[i];
-	out->v.doubles.n = k;
+	if (k % c->step != 0 || (c->is_fixed && k != c->max))
+		return tr_err_set(err, TR_EDB, -1, 0, "column %s: an array value of %zu numbers does not fit its "
+		                  "arraysize", name, k);
+	if (is_int_type(c->dt)) {
+		out->v.longs.p = c->i64;
+		out->v.longs.n = k;
+	} else {
+		out->v.doubles.p = c->f64;
+		out->v.doubles.n = k;
+	}
 	return TR_OK;
 }
 
-/* The row to write: row itself, or (with geometry columns) its copy with them converted. */
-static const out_value *geom_row(const geom_cols *gc, const out_field *fields, const out_value *row, tr_err *err)
+/* The row to write: row itself, or (with array columns) its copy with them converted. */
+static const out_value *array_row(const array_cols *ac, const out_field *fields, const out_value *row, tr_err *err)
 {
-	if (!gc->any)
+	if (!ac->any)
 		return row;
-	memcpy(gc->row, row, gc->n * sizeof *row);
-	for (size_t i = 0; i < gc->n; i++)
-		if (gc->cap[i] && !row[i].is_null && geom_parse(gc, i, fields[i].name, &row[i], &gc->row[i], err) < 0)
+	memcpy(ac->row, row, ac->n * sizeof *row);
+	for (size_t i = 0; i < ac->n; i++)
+		if (ac->col[i] && !row[i].is_null && array_parse(ac->col[i], fields[i].name, &row[i], &ac->row[i], err) < 0)
 			return NULL;
-	return gc->row;
+	return ac->row;
 }
 
 static void fill_info(out_info *info, out_info_item *extra, const tap_query_env *env, const tap_params *p)
@@ -250,7 +337,7 @@ static int compile(const tap_query_env *env, const tap_params *p, adql_result_me
 /* Streams the rows, starting with `row` (when has_row) already fetched; returns TR_OK or the error
  * that cut the result short. */
 static int stream(const tap_params *p, db_cursor *cur, out_writer *w, const out_value *row, int has_row,
-                  const geom_cols *gc, const out_field *fields, tap_query_stats *stats, tr_err *err)
+                  const array_cols *ac, const out_field *fields, tap_query_stats *stats, tr_err *err)
 {
 	int rc = has_row;
 	for (; rc == 1; rc = db_cursor_next(cur, &row, err)) {
@@ -259,7 +346,7 @@ static int stream(const tap_params *p, db_cursor *cur, out_writer *w, const out_
 			stats->is_overflow = true;
 			return TR_OK;
 		}
-		const out_value *v = geom_row(gc, fields, row, err);
+		const out_value *v = array_row(ac, fields, row, err);
 		if (v == NULL || out_writer_row(w, v, err) < 0)
 			return err->code;
 		stats->rows++;
@@ -300,8 +387,8 @@ int tap_query_run(const tap_query_env *env, const tap_params *p, const tap_query
 		return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		make_field(&fields[i], &meta->columns[i], db_cursor_column(cur, i));
-	geom_cols gc;
-	if (geom_setup(&gc, env->a, fields, meta, err) < 0)
+	array_cols ac;
+	if (array_setup(&ac, env->a, fields, meta, cur, err) < 0)
 		return err->code;
 
 	/* The first row is fetched before anything is sent: most database errors (a time limit hit
@@ -324,7 +411,7 @@ int tap_query_run(const tap_query_env *env, const tap_params *p, const tap_query
 	fill_info(&info, &extra, env, p);
 	rc = out_writer_begin(w, fields, n, &info, err);
 	if (rc == TR_OK)
-		rc = stream(p, cur, w, first, has_row, &gc, fields, stats, err);
+		rc = stream(p, cur, w, first, has_row, &ac, fields, stats, err);
 	if (rc == TR_OK)
 		return out_writer_end(w, OUT_STATUS_OK, NULL, stats->is_overflow, err);
 	/* TAP 1.1 §2.9: an error after the output began ends the document with the error. */

@@ -44,11 +44,14 @@ ALL_TD = """<?xml version="1.0" encoding="UTF-8"?>
    <FIELD name="da" datatype="double" arraysize="3"/>
    <FIELD name="ia" datatype="int" arraysize="*"/>
    <FIELD name="ts" datatype="char" arraysize="*" xtype="timestamp"/>
+   <FIELD name="fa" datatype="float" arraysize="2x2"/>
+   <FIELD name="sa" datatype="short" arraysize="2x*"/>
+   <FIELD name="ca" datatype="doubleComplex" arraysize="2"/>
    <DATA><TABLEDATA>
-    <TR><TD>1</TD><TD>T</TD><TD>1</TD><TD>7</TD><TD>-12</TD><TD>123456</TD><TD>1234567890123</TD><TD>hello</TD><TD>abc</TD><TD>Ωmega ✓</TD><TD>1.5</TD><TD>10.25</TD><TD>1 2</TD><TD>3.5 -4.25</TD><TD>1 2 3</TD><TD>4 5</TD><TD>2024-01-02T03:04:05.123456</TD></TR>
-    <TR><TD>2</TD><TD>F</TD><TD>0</TD><TD>255</TD><TD>-32768</TD><TD>-2147483647</TD><TD>9223372036854775807</TD><TD>O'Brien \\ "x" &lt;&amp;&gt; ;--</TD><TD>abcdefgh</TD><TD>日本語</TD><TD>3.4028235e38</TD><TD>1.7976931348623157e308</TD><TD>-1.5 0.25</TD><TD>1e300 -1e-300</TD><TD>0.1 0.2 0.30000000000000004</TD><TD>-2147483647</TD><TD>1999-12-31T23:59:59</TD></TR>
-    <TR><TD>3</TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD></TR>
-    <TR><TD>4</TD><TD>?</TD><TD>0</TD><TD>0</TD><TD>32767</TD><TD>0</TD><TD>-9223372036854775807</TD><TD> spaced </TD><TD>x</TD><TD>a</TD><TD>-0.0</TD><TD>5e-324</TD><TD>0 0</TD><TD>0 0</TD><TD>-1 -2 -3</TD><TD></TD><TD>2000-02-29</TD></TR>
+    <TR><TD>1</TD><TD>T</TD><TD>1</TD><TD>7</TD><TD>-12</TD><TD>123456</TD><TD>1234567890123</TD><TD>hello</TD><TD>abc</TD><TD>Ωmega ✓</TD><TD>1.5</TD><TD>10.25</TD><TD>1 2</TD><TD>3.5 -4.25</TD><TD>1 2 3</TD><TD>4 5</TD><TD>2024-01-02T03:04:05.123456</TD><TD>1 2 3 4</TD><TD>1 2 3 4</TD><TD>1 2 3 4</TD></TR>
+    <TR><TD>2</TD><TD>F</TD><TD>0</TD><TD>255</TD><TD>-32768</TD><TD>-2147483647</TD><TD>9223372036854775807</TD><TD>O'Brien \\ "x" &lt;&amp;&gt; ;--</TD><TD>abcdefgh</TD><TD>日本語</TD><TD>3.4028235e38</TD><TD>1.7976931348623157e308</TD><TD>-1.5 0.25</TD><TD>1e300 -1e-300</TD><TD>0.1 0.2 0.30000000000000004</TD><TD>-2147483647</TD><TD>1999-12-31T23:59:59</TD><TD>-0.5 1e-3 3.4028235e38 0</TD><TD>-32768 32767</TD><TD>1e300 -1e-300 0.1 -0</TD></TR>
+    <TR><TD>3</TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD></TD><TD>NaN NaN NaN NaN</TD><TD></TD><TD>NaN NaN NaN NaN</TD></TR>
+    <TR><TD>4</TD><TD>?</TD><TD>0</TD><TD>0</TD><TD>32767</TD><TD>0</TD><TD>-9223372036854775807</TD><TD> spaced </TD><TD>x</TD><TD>a</TD><TD>-0.0</TD><TD>5e-324</TD><TD>0 0</TD><TD>0 0</TD><TD>-1 -2 -3</TD><TD></TD><TD>2000-02-29</TD><TD>0 0 0 0</TD><TD></TD><TD>0 0 0 0</TD></TR>
    </TABLEDATA></DATA>
   </TABLE>
  </RESOURCE>
@@ -128,11 +131,14 @@ def write_binary2(src, dst):
                 if size is None:
                     body += one(v)
                 else:
+                    # VOTable 1.4 §2.2: "AxBx..."; the count of a variable size is of its last dimension
+                    dims = [int(x) for x in size.rstrip("*").split("x") if x]
+                    lead = int(np.prod(dims[:-1] if size.endswith("*") else dims)) if dims else 1
                     vals = [] if isnull else list(np.asarray(v).ravel())
                     if size.endswith("*"):
-                        body += struct.pack(">i", len(vals))
+                        body += struct.pack(">i", len(vals) // lead)
                     else:
-                        vals = vals or [0] * int(size)
+                        vals = vals or [0] * lead
                     for x in vals:
                         body += one(x)
         out += flags + body
@@ -159,18 +165,13 @@ def same(a, b, name):
         return masked(b) or (isinstance(b, (float, np.floating)) and math.isnan(b)) or b in ("", None)
     if masked(b):
         return False
-    if isinstance(b, (str, bytes)) and not isinstance(a, (str, bytes)):
-        # an array or complex value served as its TABLEDATA text
-        if isinstance(b, bytes):
-            b = b.decode()
-        nums = [float(x) for x in b.split()]
-        flat = np.asarray(a).ravel()
-        if np.iscomplexobj(flat):
-            flat = np.column_stack([flat.real, flat.imag]).ravel()
-        return len(nums) == len(flat) and all(float(x) == y for x, y in zip(flat, nums))
+    if isinstance(b, (str, bytes)) != isinstance(a, (str, bytes)):
+        return False  # e.g. an array or complex value served as text
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         aa, bb = np.asarray(a), np.asarray(b)
-        return aa.shape == bb.shape and bool(np.all(aa == bb))
+        return aa.shape == bb.shape and aa.dtype == bb.dtype and bool(np.all(aa == bb))
+    if isinstance(a, (np.complexfloating, complex)):
+        return type(a) == type(b) and a == b
     if isinstance(a, bytes):
         a = a.decode()
     if isinstance(b, bytes):
@@ -202,8 +203,45 @@ def compare(orig, res):
     for n in ("i", "f", "d"):
         if fa[n].unit != fb[n].unit or fa[n].ucd != fb[n].ucd:
             bad.append("column %s: unit/ucd %s/%s, expected %s/%s" % (n, fb[n].unit, fb[n].ucd, fa[n].unit, fa[n].ucd))
+    for n, f in fa.items():
+        # the declared type, not text: arrays and complex values keep datatype and arraysize
+        if fb[n].datatype != f.datatype or (f.datatype not in ("char", "unicodeChar") and fb[n].arraysize != f.arraysize):
+            bad.append("column %s: %s[%s], expected %s[%s]" % (n, fb[n].datatype, fb[n].arraysize, f.datatype, f.arraysize))
     if fb["ts"].xtype != "timestamp":
         bad.append("column ts: xtype %s" % fb["ts"].xtype)
+    if bad:
+        fail("; ".join(bad))
+
+
+def csv_compare(orig, res):
+    """The numeric arrays and complex values of a CSV result: their TABLEDATA text, numbers equal to
+    the original's (complex as real and imaginary parts), integers written as integers."""
+    import csv
+    t = parse_single_table(orig)
+    a = t.to_table()
+    with open(res, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    head, rows = rows[0], sorted(rows[1:], key=lambda r: int(r[0]))
+    bad = []
+    for f in t.fields:
+        if f.datatype in ("char", "unicodeChar", "boolean", "bit") or (f.arraysize is None and "Complex" not in f.datatype):
+            continue
+        k = head.index(f.name)
+        for i in range(len(a)):
+            v, cell = a[f.name][i], rows[i][k]
+            if masked(v):
+                ok = cell == "" or all(x == "NaN" for x in cell.split())
+            else:
+                flat = np.asarray(v).ravel()
+                if np.iscomplexobj(flat):
+                    flat = np.column_stack([flat.real, flat.imag]).ravel()
+                toks = cell.split(" ") if cell else []
+                isint = f.datatype in ("unsignedByte", "short", "int", "long")
+                got = [int(x) if isint else float(x) for x in toks]
+                # floats are read back at the column's precision, as any reader does
+                ok = len(got) == len(flat) and bool(np.all(np.asarray(got, dtype=flat.dtype) == flat))
+            if not ok:
+                bad.append("row %d column %s: %r, expected %r" % (i + 1, f.name, cell, a[f.name][i]))
     if bad:
         fail("; ".join(bad))
 
@@ -259,6 +297,8 @@ if __name__ == "__main__":
         make(sys.argv[2])
     elif cmd == "compare":
         compare(sys.argv[2], sys.argv[3])
+    elif cmd == "csv":
+        csv_compare(sys.argv[2], sys.argv[3])
     elif cmd == "xmatch":
         xmatch(sys.argv[2], sys.argv[3])
     elif cmd == "pyvo":

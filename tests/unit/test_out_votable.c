@@ -289,6 +289,115 @@ static void test_small_binary2(void **state)
 	memsink_free(&m);
 }
 
+/* ---- numeric arrays and complex values (uploaded and imported tables) --------------------------- */
+
+static const out_field arr_fields[] = {
+	{ .name = "sv", .datatype = OUT_DT_SHORT, .arraysize = "*", .kind = OUT_KIND_LONGS },
+	{ .name = "i22", .datatype = OUT_DT_INT, .arraysize = "2x2", .kind = OUT_KIND_LONGS },
+	{ .name = "fc", .datatype = OUT_DT_FLOAT_COMPLEX, .kind = OUT_KIND_DOUBLES },
+	{ .name = "dcv", .datatype = OUT_DT_DOUBLE_COMPLEX, .arraysize = "*", .kind = OUT_KIND_DOUBLES },
+	{ .name = "f2v", .datatype = OUT_DT_FLOAT, .arraysize = "2x*", .kind = OUT_KIND_DOUBLES },
+};
+#define N_ARR (sizeof arr_fields / sizeof arr_fields[0])
+
+static const int64_t sv1[] = { -32768, 32767, 0 };
+static const int64_t i22[] = { 1, -2, 3, 2147483647 };
+static const double fc1[] = { 1.5, -0.25 };
+static const double dcv1[] = { 1, 2, 3, 4 };
+static const double f2v1[] = { 0.5, 1, 2, 4 };
+
+static const out_value arr_rows[2 * N_ARR] = {
+	{ .v.longs = { sv1, 3 } }, { .v.longs = { i22, 4 } }, { .v.doubles = { fc1, 2 } },
+	{ .v.doubles = { dcv1, 4 } }, { .v.doubles = { f2v1, 4 } },
+	NUL, NUL, NUL, NUL, NUL,
+};
+
+static void test_numeric_arrays_tabledata(void **state)
+{
+	(void)state;
+	memsink m;
+	assert_int_equal(write_doc(OUT_VOTABLE_TABLEDATA, arr_fields, N_ARR, arr_rows, 2, NULL, OUT_STATUS_OK, NULL,
+	                           false, &m), TR_OK);
+	const char *doc = strbuf_str(&m.sb);
+	assert_non_null(strstr(doc, "<FIELD name=\"i22\" ID=\"i22\" datatype=\"int\" arraysize=\"2x2\"/>\n"));
+	assert_non_null(strstr(doc, "<FIELD name=\"fc\" ID=\"fc\" datatype=\"floatComplex\"/>\n"));
+	const char *rows = strstr(doc, "<TABLEDATA>\n");
+	assert_non_null(rows);
+	/* a NULL fixed integer array has no NaN: an empty cell */
+	assert_string_equal(rows, "<TABLEDATA>\n"
+		"<TR><TD>-32768 32767 0</TD><TD>1 -2 3 2147483647</TD><TD>1.5 -0.25</TD><TD>1 2 3 4</TD>"
+		"<TD>0.5 1 2 4</TD></TR>\n"
+		"<TR><TD/><TD/><TD/><TD/><TD/></TR>\n"
+		"</TABLEDATA>\n</DATA>\n</TABLE>\n</RESOURCE>\n</VOTABLE>\n");
+	memsink_free(&m);
+}
+
+static void test_numeric_arrays_binary2(void **state)
+{
+	(void)state;
+	memsink m;
+	assert_int_equal(write_doc(OUT_VOTABLE_BINARY2, arr_fields, N_ARR, arr_rows, 2, NULL, OUT_STATUS_OK, NULL,
+	                           false, &m), TR_OK);
+	unsigned char got[256];
+	size_t n = stream_bytes(&m.sb, got, sizeof got);
+	bytes want = { .n = 0 };
+	be(&want, 0x00, 1);
+	be(&want, 3, 4); /* short[*]: count, then 2 bytes each */
+	be(&want, 0x8000, 2);
+	be(&want, 0x7FFF, 2);
+	be(&want, 0, 2);
+	for (size_t k = 0; k < 4; k++) /* int[2x2]: fixed, no count */
+		be(&want, (uint32_t)(int32_t)i22[k], 4);
+	f32(&want, 1.5f); /* floatComplex: real, imaginary */
+	f32(&want, -0.25f);
+	be(&want, 2, 4); /* doubleComplex[*]: the count is of complex numbers (VOTable 1.4 §5.3) */
+	for (size_t k = 0; k < 4; k++)
+		f64(&want, dcv1[k]);
+	be(&want, 2, 4); /* float[2x*]: the count is of the last dimension */
+	for (size_t k = 0; k < 4; k++)
+		f32(&want, (float)f2v1[k]);
+	be(&want, 0xF8, 1); /* row 2: all five null */
+	be(&want, 0, 4);
+	for (size_t k = 0; k < 4; k++)
+		be(&want, 0, 4);
+	f32(&want, NAN);
+	f32(&want, NAN);
+	be(&want, 0, 4);
+	be(&want, 0, 4);
+	assert_bytes(got, n, &want);
+	memsink_free(&m);
+}
+
+static void test_numeric_arrays_checked(void **state)
+{
+	(void)state;
+	static const int64_t too_big[] = { 1, 40000 };
+	static const double odd[] = { 1, 2, 3 };
+	struct {
+		const out_field *f;
+		out_value v;
+	} cases[] = {
+		{ &arr_fields[0], { .v.longs = { too_big, 2 } } }, /* out of the short range */
+		{ &arr_fields[1], { .v.longs = { i22, 3 } } },     /* 2x2 wants 4 */
+		{ &arr_fields[2], { .v.doubles = { odd, 3 } } },   /* a complex scalar is one pair */
+		{ &arr_fields[3], { .v.doubles = { odd, 3 } } },   /* complex numbers come in pairs */
+		{ &arr_fields[4], { .v.doubles = { odd, 3 } } },   /* 2x*: whole steps of 2 */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		memsink m;
+		memsink_init(&m, 0);
+		tr_sink sink = memsink_sink(&m);
+		tr_err err = TR_ERR_INIT;
+		out_writer *w = out_writer_open(OUT_VOTABLE_BINARY2, &sink, NULL, &err);
+		assert_non_null(w);
+		assert_int_equal(out_writer_begin(w, cases[i].f, 1, NULL, &err), TR_OK);
+		assert_int_equal(out_writer_row(w, &cases[i].v, &err), TR_EINTERNAL);
+		assert_int_equal(out_writer_rows(w), 0);
+		out_writer_free(w);
+		memsink_free(&m);
+	}
+}
+
 /* ---- every datatype ---------------------------------------------------------------------------- */
 
 static const out_field all_fields[] = {
@@ -734,6 +843,9 @@ int main(void)
 		cmocka_unit_test(test_error_document),
 		cmocka_unit_test(test_derived_ids),
 		cmocka_unit_test(test_binary2_long_stream),
+		cmocka_unit_test(test_numeric_arrays_tabledata),
+		cmocka_unit_test(test_numeric_arrays_binary2),
+		cmocka_unit_test(test_numeric_arrays_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
