@@ -337,8 +337,10 @@ static int store_upload(tr_request_ctx *ctx, const char *id, const tap_upload_it
 
 /* TAP 1.1 §3, §2.5.6: an async job keeps its uploaded tables with its data until it runs (and
  * until it is destroyed: a re-queued job runs again).  The UPLOAD parameters themselves are stored
- * as given; the executor finds each table at uws_upload_path by its name.  URL uploads are refused
- * (tap_upload_items), as for /sync. */
+ * as given; the executor finds each table at uws_upload_path by its name.  A URL upload (when
+ * upload.allow_urls is set) is fetched here, at creation, and kept like an inline one: the job runs
+ * on the table as it was when submitted, a 4xx reaches the client at once, and no executor does
+ * network I/O. */
 static int store_uploads(tr_request_ctx *ctx, const char *id, tap_upload_spool *spool, tr_err *err)
 {
 	tap_uploads ups;

@@ -10,6 +10,7 @@
 
 #include "db/cursor.h"
 #include "tap/publish.h"
+#include "tap/upload_url.h"
 #include "util/strbuf.h"
 #include "votable/limits.h"
 #include "votable/reader.h"
@@ -63,6 +64,9 @@ void tap_upload_limits_of(const tr_config *cfg, tap_upload_limits *out)
 	out->max_bytes = cfg->upload_max_bytes;
 	out->max_rows = cfg->upload_max_rows;
 	out->tmp_dir = cfg->upload_tmp_dir;
+	out->allow_urls = cfg->upload_allow_urls;
+	out->allow_private_urls = cfg->upload_allow_private_urls;
+	out->url_timeout = cfg->upload_url_timeout;
 }
 
 tap_upload_spool *tap_upload_spool_new(arena *a, const tap_upload_limits *lim, tr_err *err)
@@ -87,11 +91,12 @@ void tap_upload_multipart_limits(const tap_upload_limits *lim, multipart_limits 
 	                      (long long)(MULTIPART_DEFAULT_MAX_PARTS * MULTIPART_DEFAULT_HEADER_BYTES);
 }
 
-static int spool_begin(tap_upload_spool *s, const multipart_part *part, tr_err *err)
+/* A new spool file for the part called name ("" for a fetched URL: no part name is empty). */
+static int spool_begin(tap_upload_spool *s, const char *name, tr_err *err)
 {
 	spool_file *f = arena_zalloc(s->a, sizeof *f);
 	char *path = arena_printf(s->a, "%s/taproom-upload-XXXXXX", s->lim.tmp_dir);
-	if (f == NULL || path == NULL || (f->name = arena_strdup(s->a, part->name)) == NULL)
+	if (f == NULL || path == NULL || (f->name = arena_strdup(s->a, name)) == NULL)
 		return oom(err);
 	f->fd = mkstemp(path);
 	if (f->fd < 0)
@@ -137,7 +142,7 @@ int tap_upload_spool_file(void *ctx, multipart_event ev, const multipart_part *p
 	tap_upload_spool *s = ctx;
 	switch (ev) {
 	case MULTIPART_PART_BEGIN:
-		return spool_begin(s, part, err);
+		return spool_begin(s, part->name, err);
 	case MULTIPART_PART_DATA:
 		return s->cur ? spool_data(s, p, n, err) : tr_err_set(err, TR_EINTERNAL, -1, 0, "upload data outside a part");
 	case MULTIPART_PART_END:
@@ -191,6 +196,42 @@ static ssize_t mem_read(void *ctx, char *p, size_t n)
 	return (ssize_t)k;
 }
 
+/* UPLOAD=name,URL (TAP 1.1 §2.5.6): fetched at once into a spool file, so that the loader reads it
+ * like a file part and an async job keeps it like one (the job's table is the one fetched when
+ * the job was created). */
+static int fetch_url(tap_upload_spool *s, arena *a, const tap_upload *u, tr_source *out, tr_err *err)
+{
+	if (s == NULL || !s->lim.allow_urls) {
+		tr_err_set(err, TR_EUNSUPPORTED, -1, 0, "UPLOAD %s: tables given by URL are not supported: the operator "
+		           "has not enabled them", u->name);
+		tr_err_detail(err, "send the table inline: UPLOAD=%s,param:PART with the VOTable in the multipart part "
+		              "PART (TAP 1.1 §2.5.6); setting upload.allow_urls", u->name);
+		return TR_EUNSUPPORTED;
+	}
+	if (spool_begin(s, "", err) < 0)
+		return err->code;
+	spool_file *f = s->cur;
+	s->cur = NULL;
+	const char *label = arena_printf(a, "UPLOAD %s", u->name);
+	if (label == NULL)
+		return oom(err);
+	tap_upload_url_opts o = {
+		.label = label, .allow_private = s->lim.allow_private_urls != 0,
+		.timeout_s = s->lim.url_timeout > 0 ? s->lim.url_timeout : 30,
+		.budget = s->lim.max_bytes - s->total, .limit = s->lim.max_bytes,
+		.user_agent = PACKAGE_NAME "/" PACKAGE_VERSION,
+	};
+	long long n = 0;
+	if (tap_upload_url_fetch(u->uri, &o, f->fd, &n, err) < 0)
+		return err->code;
+	s->total += n;
+	if (lseek(f->fd, 0, SEEK_SET) < 0)
+		return tr_err_set(err, TR_EIO, -1, 0, "UPLOAD %s: cannot read the fetched table: %s", u->name,
+		                  strerror(errno));
+	*out = (tr_source){ file_read, f };
+	return TR_OK;
+}
+
 int tap_upload_items(tap_upload_spool *spool, const http_request *r, arena *a, const tap_uploads *ups,
                      tap_upload_item **out_items, size_t *out_n, tr_err *err)
 {
@@ -202,12 +243,10 @@ int tap_upload_items(tap_upload_spool *spool, const http_request *r, arena *a, c
 	for (size_t i = 0; i < ups->n; i++) {
 		const tap_upload *u = &ups->items[i];
 		items[i].name = u->name;
-		if (u->kind != TAP_UPLOAD_PARAM) {
-			tr_err_set(err, TR_EUNSUPPORTED, -1, 0, "UPLOAD %s: tables given by URL are not supported by this service",
-			           u->name);
-			tr_err_detail(err, "send the table inline: UPLOAD=%s,param:PART with the VOTable in the multipart part "
-			              "PART (TAP 1.1 §2.5.6)", u->name);
-			return TR_EUNSUPPORTED;
+		if (u->kind == TAP_UPLOAD_URL) {
+			if (fetch_url(spool, a, u, &items[i].src, err) < 0)
+				return err->code;
+			continue;
 		}
 		spool_file *f = spool ? spool->head : NULL;
 		while (f && strcmp(f->name, u->part) != 0)

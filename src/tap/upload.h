@@ -35,9 +35,13 @@ typedef struct tap_upload_limits {
 	long long max_bytes; /* bytes of all uploaded VOTables of one request together (> 0) */
 	long long max_rows;  /* rows of all uploaded tables of one request together (> 0) */
 	const char *tmp_dir; /* directory of the spool files (unlinked at once); NULL or "" = "/tmp" */
+	int allow_urls;      /* 1: UPLOAD=name,http://... is fetched (tap/upload_url.h); 0: refused */
+	int allow_private_urls; /* 1: also from loopback, private and link-local addresses */
+	int url_timeout;     /* seconds each connect or read of a fetch may wait (> 0) */
 } tap_upload_limits;
 
-/* The limits the configuration sets (upload.max_bytes, upload.max_rows, upload.tmp_dir). */
+/* The limits the configuration sets (upload.max_bytes, upload.max_rows, upload.tmp_dir,
+ * upload.allow_urls, upload.allow_private_urls, upload.url_timeout). */
 void tap_upload_limits_of(const tr_config *cfg, tap_upload_limits *out);
 
 /* One table to load. */
@@ -67,9 +71,12 @@ void tap_upload_multipart_limits(const tap_upload_limits *lim, multipart_limits 
 
 /* The tables of ups, in order, with their sources: a param:PART entry reads the spooled file part
  * named PART (names compared exactly, RFC 7578 §4.2), or else a text parameter of that name (a part
- * sent without a filename).  spool may be NULL (no file parts).  *out_items lives in a.
- * Errors: TR_EBADREQ "UPLOAD t: no part named 'x' in the request"; TR_EUNSUPPORTED for URL
- * uploads (not offered: capabilities declare inline uploads only); TR_ENOMEM. */
+ * sent without a filename).  A URL entry is fetched now, when the spool's limits allow URLs, into
+ * an unlinked file of the spool counted against max_bytes with the file parts (tap/upload_url.h).
+ * spool may be NULL (no file parts; URLs are then refused).  *out_items lives in a.
+ * Errors: TR_EBADREQ "UPLOAD t: no part named 'x' in the request"; TR_EUNSUPPORTED "... not
+ * enabled ..." for URL uploads when upload.allow_urls is 0; tap_upload_url_fetch's errors;
+ * TR_EIO; TR_ENOMEM. */
 int tap_upload_items(tap_upload_spool *spool, const http_request *r, arena *a, const tap_uploads *ups,
                      tap_upload_item **out_items, size_t *out_n, tr_err *err) __attribute__((warn_unused_result));
 

@@ -1,8 +1,8 @@
 /* vosi_capabilities: the VOSI 1.1 §3.2 capabilities document of this TAP 1.1 service.
  *
  * Must declare only what the service does: the languages and features the ADQL parser and translator
- * implement, the formats src/out/writer.c writes, the limits in the configuration; inline uploads
- * only (TAP_UPLOAD by URL is not offered).  TAPRegExt 1.0 §2 (TableAccess
+ * implement, the formats src/out/writer.c writes, the limits in the configuration; inline uploads,
+ * and http:// URL uploads when upload.allow_urls is set.  TAPRegExt 1.0 §2 (TableAccess
  * content and order), TAP 1.1 §2.4 (TAP capability, interface version 1.1), VOSI 1.1 §3 (VOSI
  * standard ids), DALI 1.1 §2.3 and TAP 1.1 §2.6 (examples capability). */
 #include "config.h"
@@ -184,8 +184,11 @@ static void write_output_formats(strbuf *sb)
  * duration, output limit, upload limit. */
 static void write_limits(strbuf *sb, const tr_config *cfg)
 {
-	/* TAPRegExt 1.0 §2.5: inline uploads (UPLOAD=name,param:PART); by URL is not offered. */
+	/* TAPRegExt 1.0 §2.5: inline uploads (UPLOAD=name,param:PART); by http:// URL only when the
+	 * operator enabled it (upload.allow_urls; no https: no TLS library). */
 	strbuf_puts(sb, "    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-inline\"/>\n");
+	if (cfg->upload_allow_urls)
+		strbuf_puts(sb, "    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-http\"/>\n");
 	/* TAPRegExt 1.0 §2.6, §2.7: what a client may ask of an async job (UWS DESTRUCTION and
 	 * EXECUTIONDURATION): the defaults new jobs get and the ceilings requests are lowered to.
 	 * Synchronous queries have their own fixed limit, limits.query_timeout. */

@@ -77,6 +77,9 @@ typedef struct tr_config {
 	int upload_max_bytes;      /* bytes of the uploaded VOTables of one request together */
 	int upload_max_rows;       /* rows of the uploaded tables of one request together */
 	const char *upload_tmp_dir; /* directory of the (unlinked) spool files of uploads */
+	int upload_allow_urls;     /* 1: UPLOAD=name,http://... is fetched by the service; 0: refused */
+	int upload_allow_private_urls; /* 1: also from loopback, private, link-local addresses */
+	int upload_url_timeout;    /* seconds each connect or read of such a fetch may wait */
 } tr_config;
 
 /* Loads path (NULL = built-in defaults only), then applies TAPROOM_* environment variables, then

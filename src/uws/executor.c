@@ -333,9 +333,7 @@ static int load_uploads(executor *ex, const uws_job *job, const tap_params *p, c
 		return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");
 	for (size_t i = 0; i < p->uploads.n; i++) {
 		const tap_upload *u = &p->uploads.items[i];
-		if (u->kind != TAP_UPLOAD_PARAM)
-			return tr_err_set(err, TR_EUNSUPPORTED, -1, 0, "UPLOAD %s: only inline uploads (param:NAME) are accepted",
-			                  u->name);
+		/* inline and URL tables alike: a URL was fetched when the job was created (tap/async.c) */
 		const char *path = uws_upload_path(ex->a, ex->cfg->results_dir, job->id, u->name);
 		if (path == NULL)
 			return tr_err_set(err, TR_ENOMEM, -1, 0, "out of memory");

@@ -5,6 +5,9 @@
 # table (checked against the rows and with EXPLAIN); two tables in one request; pyvo run_sync with
 # uploads; taplint's UPL stage; every kind of bad upload gives a clear 400/413 error document, after
 # which the worker still answers and no temporary table is left in the server.
+# UPLOAD=name,URL (upload.allow_urls): refused by default, refused for loopback without
+# upload.allow_private_urls, fetched from this nginx for /sync and /async with it; 404, redirect,
+# max_bytes and connection errors.
 . "$(dirname "$0")/setup.sh"
 tr_need curl curl
 PY=/usr/bin/python3
@@ -30,6 +33,10 @@ mkdir -p "$TR_STATE/spool"
 TR_WORKERS=1 TR_EXECUTORS=1 tr_write_config "upload = { max_bytes = 60000; max_rows = 1000; tmp_dir = \"$TR_STATE/spool\"; };"
 sed -i 's/^log_level = "info";$/log_level = "debug";/' "$TR_STATE/taproom.conf"
 tr_start_taproom
+# Tables for UPLOAD=name,URL, served by the same nginx (a 127.0.0.1 address: allow_private_urls).
+mkdir -p "$TR_STATE/files" "$TR_STATE/nginx"
+printf 'location /files/ { alias %s/files/; }\nlocation = /moved.xml { return 302 /files/url.xml; }\n' "$TR_STATE" \
+	>"$TR_STATE/nginx/extra-files.conf"
 tr_start_nginx
 SYNC=$TR_URL/sync
 
@@ -62,6 +69,7 @@ for ser in td b2; do
 			-F "tbl=@$TR_STATE/all_$ser.xml" -F "RESPONSEFORMAT=$ofmt"
 		tr_check "[$ser] and as $ofmt" status_is 200 "$TR_STATE/o.out"
 	done
+	tr_check "[$ser] CSV: arrays and complex values as numbers, exact" $CHECK csv "$TR_STATE/all_td.xml" "$TR_STATE/o.out"
 	f=$TR_STATE/b2.res.xml
 	up "$f" -F 'QUERY=SELECT * FROM TAP_UPLOAD.t ORDER BY id' -F UPLOAD=t,param:tbl -F "tbl=@$TR_STATE/all_$ser.xml" \
 		-F 'RESPONSEFORMAT=application/x-votable+xml;serialization=BINARY2'
@@ -158,7 +166,8 @@ case_err "a part that is missing" 400 "no part named 'nothere'" "$TR_STATE/small
 case_err "a bad upload table name" 400 "UPLOAD" "$TR_STATE/small.xml" 9t,param:tbl
 case_err "a reserved word as table name" 400 "UPLOAD" "$TR_STATE/small.xml" select,param:tbl
 case_err "duplicate upload names" 400 "UPLOAD" "$TR_STATE/small.xml" "t,param:tbl;T,param:tbl"
-case_err "upload by URL" 400 "not supported" "$TR_STATE/small.xml" "t,http://127.0.0.1/x.xml"
+case_err "upload by URL, not enabled (the default)" 400 "the operator has not enabled them" "$TR_STATE/small.xml" \
+	"t,http://127.0.0.1/x.xml"
 # the second table fails after the first was created: both are dropped
 up "$E" -F "$Q" --form-string 'UPLOAD=t,param:ok;u,param:bad' -F "ok=@$TR_STATE/small.xml" -F "bad=@$TR_STATE/badval.xml"
 tr_check "a bad second table: 400 naming it" err_doc 400 "TAP_UPLOAD.u: row 2"
@@ -181,4 +190,52 @@ if command -v stilts >/dev/null 2>&1; then
 else
 	tr_log "stilts not installed: taplint skipped"
 fi
+
+# ---- by URL (upload.allow_urls) ----------------------------------------------------------------------
+FILES=http://127.0.0.1:$TR_HTTP_PORT/files
+cp "$TR_STATE/small.xml" "$TR_STATE/files/url.xml"
+cp "$TR_STATE/big.xml" "$TR_STATE/files/big.xml"
+restart() { # restart CONFIG-LINES: taproom again with upload settings
+	kill -TERM "$TR_MASTER_PID"; wait "$TR_MASTER_PID" || true; tr_untrack "$TR_MASTER_PID"
+	TR_WORKERS=1 TR_EXECUTORS=1 tr_write_config "upload = { max_bytes = 60000; max_rows = 1000; tmp_dir = \"$TR_STATE/spool\"; $1 };"
+	tr_start_taproom
+}
+url_err() { # url_err DESCRIPTION STATUS SUBSTRING URL
+	up "$E" -F "$Q" --form-string "UPLOAD=t,$4"
+	tr_check "[url] $1: $2 error document ($3)" err_doc "$2" "$3"
+}
+restart "allow_urls = 1;"
+tr_check "[url] /capabilities declares upload-http when enabled" sh -c \
+	"curl -sS '$TR_URL/capabilities' | grep -q 'TAPRegExt#upload-http'"
+url_err "a loopback address is refused by default" 400 "refusing to fetch $FILES/url.xml: 127.0.0.1 is a loopback address" \
+	"$FILES/url.xml"
+url_err "so is an IPv6 loopback literal" 400 "::1 is a loopback address" "http://[::1]:$TR_HTTP_PORT/files/url.xml"
+url_err "https is not supported by this build" 400 "https uploads are not supported by this build" \
+	"https://127.0.0.1/files/url.xml"
+restart "allow_urls = 1; allow_private_urls = 1; url_timeout = 5;"
+up "$TR_STATE/url.res.xml" -F "QUERY=SELECT a FROM TAP_UPLOAD.t" --form-string "UPLOAD=t,$FILES/url.xml"
+tr_check "[url] /sync: the fetched table loads and the query returns its row" sh -c \
+	"grep -q '<TD>1</TD>' '$TR_STATE/url.res.xml'"
+curl -sS -o "$TR_STATE/url.get.xml" -G --data-urlencode "QUERY=SELECT a FROM TAP_UPLOAD.t" \
+	--data-urlencode "UPLOAD=t,$FILES/url.xml" --data-urlencode LANG=ADQL "$SYNC"
+tr_check "[url] /sync by GET (no multipart body at all)" sh -c "grep -q '<TD>1</TD>' '$TR_STATE/url.get.xml'"
+curl -sS -o /dev/null -w '%{redirect_url}' -F "QUERY=SELECT a FROM TAP_UPLOAD.t" --form-string "UPLOAD=t,$FILES/url.xml" \
+	"$TR_URL/async" >"$TR_STATE/job"
+J=$(cat "$TR_STATE/job")
+tr_check "[url] /async: the table is fetched at creation and kept as a file" test -f "$RESULTS/${J##*/}/upload-t.vot"
+rm -f "$TR_STATE/files/url.xml.gone"; mv "$TR_STATE/files/url.xml" "$TR_STATE/files/url.xml.gone"
+curl -sS -o /dev/null -d PHASE=RUN "$J/phase"
+curl -sS -o /dev/null "$J?WAIT=30"
+curl -sS -o "$TR_STATE/url.async.xml" "$J/results/result"
+tr_check "[url] /async: the job completes with the row (from the kept copy)" sh -c \
+	"[ \"\$(curl -sS '$J/phase')\" = COMPLETED ] && grep -q '<TD>1</TD>' '$TR_STATE/url.async.xml'"
+curl -sS -o /dev/null -X DELETE "$J"
+url_err "a URL answering 404" 400 "the server answered HTTP 404, not 200" "$FILES/url.xml"
+mv "$TR_STATE/files/url.xml.gone" "$TR_STATE/files/url.xml"
+url_err "a redirect is not followed" 400 "answered HTTP 302 (a redirect), which is not followed" \
+	"http://127.0.0.1:$TR_HTTP_PORT/moved.xml"
+url_err "a table over upload.max_bytes" 413 "upload too large: at most 60000 bytes allowed" "$FILES/big.xml"
+url_err "nothing listening" 400 "127.0.0.1: Connection refused" "http://127.0.0.1:1/t.xml"
+tr_check "[url] then the worker is healthy, no temporary table left" healthy
+tr_check "[url] no spool file is left" test -z "$(ls -A "$TR_STATE/spool")"
 tr_finish

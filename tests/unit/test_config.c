@@ -178,6 +178,9 @@ static const field fields[] = {
 	INT_FIELD("upload.max_bytes", upload_max_bytes),
 	INT_FIELD("upload.max_rows", upload_max_rows),
 	STR_FIELD("upload.tmp_dir", upload_tmp_dir),
+	INT_FIELD("upload.allow_urls", upload_allow_urls),
+	INT_FIELD("upload.allow_private_urls", upload_allow_private_urls),
+	INT_FIELD("upload.url_timeout", upload_url_timeout),
 };
 
 static const field *find_field(const char *name)
@@ -263,6 +266,7 @@ static void test_defaults(void **state)
 		{ "limits.maxrec_max", "50000000" },
 		{ "limits.schema_check_interval", "5" },
 		{ "upload.max_bytes", "67108864" }, { "upload.max_rows", "1000000" }, { "upload.tmp_dir", "/tmp" },
+		{ "upload.allow_urls", "0" }, { "upload.allow_private_urls", "0" }, { "upload.url_timeout", "30" },
 		{ "uws.host", "" }, { "uws.port", "3306" }, { "uws.socket", "" },
 		{ "uws.name", "taproom_uws" }, { "uws.user", "taproom_uws" }, { "uws.password_file", "" },
 		{ "async.executors", "2" },
