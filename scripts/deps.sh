@@ -5,7 +5,7 @@ set -eu
 
 packages="
 build-essential autoconf automake pkg-config
-libfcgi-dev libmariadb-dev libexpat1-dev libconfig-dev libcmocka-dev
+libfcgi-dev libmariadb-dev libexpat1-dev libconfig-dev libcmocka-dev libssl-dev
 mariadb-server mariadb-client nginx-light curl
 libxml2-utils stilts unzip python3-pyvo python3-astropy
 groff-base man-db procps libfcgi-bin spawn-fcgi

@@ -67,6 +67,7 @@ void tap_upload_limits_of(const tr_config *cfg, tap_upload_limits *out)
 	out->allow_urls = cfg->upload_allow_urls;
 	out->allow_private_urls = cfg->upload_allow_private_urls;
 	out->url_timeout = cfg->upload_url_timeout;
+	out->ca_file = cfg->upload_ca_file;
 }
 
 tap_upload_spool *tap_upload_spool_new(arena *a, const tap_upload_limits *lim, tr_err *err)
@@ -219,7 +220,7 @@ static int fetch_url(tap_upload_spool *s, arena *a, const tap_upload *u, tr_sour
 		.label = label, .allow_private = s->lim.allow_private_urls != 0,
 		.timeout_s = s->lim.url_timeout > 0 ? s->lim.url_timeout : 30,
 		.budget = s->lim.max_bytes - s->total, .limit = s->lim.max_bytes,
-		.user_agent = PACKAGE_NAME "/" PACKAGE_VERSION,
+		.user_agent = PACKAGE_NAME "/" PACKAGE_VERSION, .ca_file = s->lim.ca_file,
 	};
 	long long n = 0;
 	if (tap_upload_url_fetch(u->uri, &o, f->fd, &n, err) < 0)

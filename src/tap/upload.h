@@ -38,6 +38,7 @@ typedef struct tap_upload_limits {
 	int allow_urls;      /* 1: UPLOAD=name,http://... is fetched (tap/upload_url.h); 0: refused */
 	int allow_private_urls; /* 1: also from loopback, private and link-local addresses */
 	int url_timeout;     /* seconds each connect or read of a fetch may wait (> 0) */
+	const char *ca_file; /* https: PEM certificates trusted besides the system's ("": none) */
 } tap_upload_limits;
 
 /* The limits the configuration sets (upload.max_bytes, upload.max_rows, upload.tmp_dir,

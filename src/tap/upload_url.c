@@ -1,9 +1,11 @@
-/* tap/upload_url: a small HTTP/1.1 client for UPLOAD=name,http://... (issue 8).
+/* tap/upload_url: a small HTTP/1.1 client for UPLOAD=name,http[s]://... (issue 8).
  *
  * Must not connect to an address the classifier refused, look a name up twice, follow a redirect,
  * buffer more than one block, or block longer than the timeout in any one connect, write or read.
- * RFC 9112 §2-7 (message syntax, body length, chunked coding), RFC 3986 §3 (URI), RFC 6890 (special
- * address ranges). */
+ * https runs OpenSSL on the same non-blocking socket; the HTTP code reads and writes through
+ * conn_read/conn_write only, so it is the same for both.  RFC 9112 §2-7 (message syntax, body
+ * length, chunked coding), RFC 3986 §3 (URI), RFC 6890 (special address ranges), RFC 9110 §4.3.4
+ * (https), RFC 6125 (server identity). */
 #include "config.h"
 
 #include "tap/upload_url.h"
@@ -23,6 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 /* Interim (1xx) responses skipped before the final one: a server sending more is misbehaving. */
 #define URL_MAX_INTERIM 4
 /* Bytes of a chunk-size line with its extensions (RFC 9112 §7.1.1). */
@@ -35,7 +41,7 @@
 static int bad_url(tr_err *err, const char *why)
 {
 	tr_err_set(err, TR_EBADREQ, -1, 0, "bad upload URL: %s", why);
-	tr_err_detail(err, "expected http://host[:port]/path (RFC 3986 §3)");
+	tr_err_detail(err, "expected http://host[:port]/path or https://host[:port]/path (RFC 3986 §3)");
 	return TR_EBADREQ;
 }
 
@@ -55,15 +61,15 @@ int tap_upload_url_parse(const char *url, tap_upload_url *out, tr_err *err)
 		if (c <= 0x20 || c >= 0x7f || c == '\\')
 			return bad_url(err, "spaces, control characters, backslashes and non-ASCII bytes must be %-encoded");
 	}
+	const char *p;
 	if (strncasecmp(url, "https://", 8) == 0) {
-		tr_err_set(err, TR_EUNSUPPORTED, -1, 0, "https uploads are not supported by this build");
-		tr_err_detail(err, "taproom was built without a TLS library; give an http:// URL or upload the table "
-		              "inline (UPLOAD=name,param:PART)");
-		return TR_EUNSUPPORTED;
+		out->is_tls = true;
+		p = url + 8;
+	} else if (strncasecmp(url, "http://", 7) == 0) {
+		p = url + 7;
+	} else {
+		return bad_url(err, "only http:// and https:// URLs can be fetched");
 	}
-	if (strncasecmp(url, "http://", 7) != 0)
-		return bad_url(err, "only http:// URLs can be fetched");
-	const char *p = url + 7;
 	size_t alen = strcspn(p, "/?#");
 	const char *rest = p + alen;
 	if (memchr(p, '@', alen) != NULL)
@@ -106,7 +112,7 @@ int tap_upload_url_parse(const char *url, tap_upload_url *out, tr_err *err)
 		if (colon)
 			port = colon + 1;
 	}
-	out->port = 80;
+	out->port = out->is_tls ? 443 : 80;
 	if (port) {
 		size_t pl = (size_t)(rest - port);
 		unsigned v = 0;
@@ -123,7 +129,7 @@ int tap_upload_url_parse(const char *url, tap_upload_url *out, tr_err *err)
 	}
 	/* RFC 9112 §3.2.1: origin-form; the fragment is not sent (RFC 3986 §3.5). */
 	size_t tl = strcspn(rest, "#");
-	/* tl <= len - 8 < TAP_UPLOAD_URL_MAX: the leading "/" always fits */
+	/* tl <= len - 8 < TAP_UPLOAD_URL_MAX (the authority has at least one byte): the leading "/" fits */
 	size_t k = 0;
 	if (tl == 0 || rest[0] == '?')
 		out->target[k++] = '/';
@@ -237,6 +243,8 @@ static void addr_text(const struct sockaddr *sa, char *buf, size_t n)
 
 typedef struct conn {
 	int fd;
+	SSL_CTX *ctx;          /* https: this fetch's context and connection; NULL for http */
+	SSL *ssl;
 	long long deadline_ms; /* CLOCK_MONOTONIC: the whole fetch ends by then */
 	const tap_upload_url_opts *o;
 	const char *url;
@@ -339,15 +347,59 @@ static int connect_any(conn *c, const struct addrinfo *ai, tr_err *err)
 	return fail(c, err, "the host has no IPv4 or IPv6 address");
 }
 
-static int send_all(conn *c, const char *p, size_t n, tr_err *err)
+/* ---- transport: plain socket or TLS ------------------------------------------------------------- */
+
+/* "TLS: reason" from OpenSSL's error queue (emptied: it is per thread and the worker goes on). */
+static int tls_fail(conn *c, tr_err *err, const char *doing)
 {
-	while (n > 0) {
-		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
-		if (w > 0) {
-			p += w;
-			n -= (size_t)w;
+	unsigned long e = ERR_get_error();
+	const char *reason = e ? ERR_reason_error_string(e) : NULL;
+	char why[256];
+	if (reason)
+		snprintf(why, sizeof why, "TLS: %s (%s)", reason, doing);
+	else if (errno != 0 && e == 0)
+		snprintf(why, sizeof why, "TLS: %s (%s)", strerror(errno), doing);
+	else
+		snprintf(why, sizeof why, "TLS: failed (%s)", doing);
+	ERR_clear_error();
+	return fail(c, err, why);
+}
+
+/* After an SSL_* call failed with ret: waits as OpenSSL asks (TR_OK: call it again), or the error. */
+static int tls_again(conn *c, int ret, const char *doing, tr_err *err)
+{
+	int e = SSL_get_error(c->ssl, ret);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		ERR_clear_error();
+		return wait_fd(c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, doing, err);
+	}
+	if (e == SSL_ERROR_SYSCALL && errno == EINTR) {
+		ERR_clear_error();
+		return TR_OK;
+	}
+	if (e == SSL_ERROR_ZERO_RETURN)
+		return fail(c, err, "TLS: the connection closed");
+	return tls_fail(c, err, doing);
+}
+
+/* Writes up to n bytes: the count written (> 0), or a TR_* error. */
+static long conn_write(conn *c, const char *p, size_t n, tr_err *err)
+{
+	for (;;) {
+		if (c->ssl) {
+			size_t w = 0;
+			ERR_clear_error();
+			errno = 0;
+			int ret = SSL_write_ex(c->ssl, p, n, &w);
+			if (ret > 0)
+				return (long)w;
+			if (tls_again(c, ret, "sending the request", err) < 0)
+				return err->code;
 			continue;
 		}
+		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
+		if (w > 0)
+			return (long)w;
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -356,6 +408,103 @@ static int send_all(conn *c, const char *p, size_t n, tr_err *err)
 			continue;
 		}
 		return fail(c, err, w < 0 ? strerror(errno) : "the connection closed");
+	}
+}
+
+/* Reads up to n bytes: the count read (> 0), 0 at the end of the stream, or a TR_* error.  Over
+ * TLS the end is a close_notify; a connection closed without one is an error (the body could have
+ * been cut short by anyone on the path). */
+static long conn_read(conn *c, char *p, size_t n, tr_err *err)
+{
+	for (;;) {
+		if (c->ssl) {
+			size_t got = 0;
+			ERR_clear_error();
+			errno = 0;
+			int ret = SSL_read_ex(c->ssl, p, n, &got);
+			if (ret > 0)
+				return (long)got;
+			if (SSL_get_error(c->ssl, ret) == SSL_ERROR_ZERO_RETURN)
+				return 0;
+			if (tls_again(c, ret, "reading the response", err) < 0)
+				return err->code;
+			continue;
+		}
+		ssize_t r = recv(c->fd, p, n, 0);
+		if (r >= 0)
+			return (long)r;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return fail(c, err, strerror(errno));
+		if (wait_fd(c, POLLIN, "reading the response", err) < 0)
+			return err->code;
+	}
+}
+
+/* The TLS client handshake on the connected socket: SNI, then the server's certificate verified
+ * against the system's trust store (plus o->ca_file) and matched to the URL's host (RFC 6125). */
+static int tls_start(conn *c, const tap_upload_url *u, tr_err *err)
+{
+	ERR_clear_error();
+	c->ctx = SSL_CTX_new(TLS_client_method());
+	if (c->ctx == NULL)
+		return tls_fail(c, err, "creating a context");
+	SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
+	if (SSL_CTX_set_default_verify_paths(c->ctx) != 1)
+		ERR_clear_error(); /* no system store: only ca_file can vouch for a server */
+	const char *ca = c->o->ca_file;
+	if (ca && *ca && SSL_CTX_load_verify_locations(c->ctx, ca, NULL) != 1) {
+		unsigned long e = ERR_get_error();
+		ERR_clear_error();
+		tr_err_set(err, TR_ECONFIG, -1, 0, "%s: cannot fetch %s: cannot load upload.ca_file %s: %s", c->o->label,
+		           c->url, ca, e ? ERR_reason_error_string(e) : "no certificates");
+		return TR_ECONFIG;
+	}
+	c->ssl = SSL_new(c->ctx);
+	if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1)
+		return tls_fail(c, err, "setting up the connection");
+	X509_VERIFY_PARAM *vp = SSL_get0_param(c->ssl);
+	struct in_addr a4;
+	int ok;
+	if (u->is_ipv6_literal || inet_pton(AF_INET, u->host, &a4) == 1) {
+		ok = X509_VERIFY_PARAM_set1_ip_asc(vp, u->host); /* an address: no SNI (RFC 6066 §3) */
+	} else {
+		X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+		ok = SSL_set_tlsext_host_name(c->ssl, u->host) == 1 && X509_VERIFY_PARAM_set1_host(vp, u->host, 0) == 1;
+	}
+	if (ok != 1)
+		return tls_fail(c, err, "setting the expected server name");
+	for (;;) {
+		ERR_clear_error();
+		errno = 0;
+		int ret = SSL_connect(c->ssl);
+		if (ret == 1)
+			return TR_OK;
+		long v = SSL_get_verify_result(c->ssl);
+		if (v != X509_V_OK) {
+			ERR_clear_error();
+			char why[256];
+			snprintf(why, sizeof why, "TLS: certificate verify failed (%s)", X509_verify_cert_error_string(v));
+			tr_err_set(err, TR_EBADREQ, -1, 0, "%s: cannot fetch %s: %s", c->o->label, c->url, why);
+			tr_err_detail(err, "the server's certificate must be valid for the URL's host and issued by an "
+			              "authority the system trusts (or one in setting upload.ca_file)");
+			return TR_EBADREQ;
+		}
+		if (tls_again(c, ret, "during the TLS handshake", err) < 0)
+			return err->code;
+	}
+}
+
+static int send_all(conn *c, const char *p, size_t n, tr_err *err)
+{
+	while (n > 0) {
+		long w = conn_write(c, p, n, err);
+		if (w < 0)
+			return (int)w;
+		p += w;
+		n -= (size_t)w;
 	}
 	return TR_OK;
 }
@@ -370,23 +519,13 @@ static int fill(conn *c, tr_err *err)
 	}
 	if (c->len == sizeof c->buf)
 		return TR_OK;
-	for (;;) {
-		ssize_t r = recv(c->fd, c->buf + c->len, sizeof c->buf - c->len, 0);
-		if (r > 0) {
-			c->len += (size_t)r;
-			return TR_OK;
-		}
-		if (r == 0) {
-			c->is_eof = true;
-			return TR_OK;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return fail(c, err, strerror(errno));
-		if (wait_fd(c, POLLIN, "reading the response", err) < 0)
-			return err->code;
-	}
+	long r = conn_read(c, c->buf + c->len, sizeof c->buf - c->len, err);
+	if (r < 0)
+		return (int)r;
+	if (r == 0)
+		c->is_eof = true;
+	c->len += (size_t)r;
+	return TR_OK;
 }
 
 static int malformed(conn *c, tr_err *err, const char *why)
@@ -601,6 +740,12 @@ static int read_head(conn *c, response *r, tr_err *err)
 
 static void close_conn(conn *c)
 {
+	/* no close_notify of ours: the request said Connection: close and the socket goes now */
+	SSL_free(c->ssl);
+	SSL_CTX_free(c->ctx);
+	c->ssl = NULL;
+	c->ctx = NULL;
+	ERR_clear_error();
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -627,10 +772,12 @@ static int fetch(conn *c, const tap_upload_url *u, int fd, long long *out_bytes,
 	freeaddrinfo(res);
 	if (rc < 0)
 		return rc;
+	if (u->is_tls && tls_start(c, u, err) < 0)
+		return err->code;
 
 	char req[TAP_UPLOAD_URL_MAX + TAP_UPLOAD_URL_HOST_MAX + 512];
 	char hostf[TAP_UPLOAD_URL_HOST_MAX + 16];
-	if (u->port == 80)
+	if (u->port == (u->is_tls ? 443u : 80u))
 		snprintf(hostf, sizeof hostf, u->is_ipv6_literal ? "[%s]" : "%s", u->host);
 	else
 		snprintf(hostf, sizeof hostf, u->is_ipv6_literal ? "[%s]:%u" : "%s:%u", u->host, u->port);

@@ -2,7 +2,7 @@
  *
  * Must declare only what the service does: the languages and features the ADQL parser and translator
  * implement, the formats src/out/writer.c writes, the limits in the configuration; inline uploads,
- * and http:// URL uploads when upload.allow_urls is set.  TAPRegExt 1.0 §2 (TableAccess
+ * and http(s):// URL uploads when upload.allow_urls is set.  TAPRegExt 1.0 §2 (TableAccess
  * content and order), TAP 1.1 §2.4 (TAP capability, interface version 1.1), VOSI 1.1 §3 (VOSI
  * standard ids), DALI 1.1 §2.3 and TAP 1.1 §2.6 (examples capability). */
 #include "config.h"
@@ -184,11 +184,12 @@ static void write_output_formats(strbuf *sb)
  * duration, output limit, upload limit. */
 static void write_limits(strbuf *sb, const tr_config *cfg)
 {
-	/* TAPRegExt 1.0 §2.5: inline uploads (UPLOAD=name,param:PART); by http:// URL only when the
-	 * operator enabled it (upload.allow_urls; no https: no TLS library). */
+	/* TAPRegExt 1.0 §2.5: inline uploads (UPLOAD=name,param:PART); by http:// and https:// URL only
+	 * when the operator enabled it (upload.allow_urls), each scheme its own standard method. */
 	strbuf_puts(sb, "    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-inline\"/>\n");
 	if (cfg->upload_allow_urls)
-		strbuf_puts(sb, "    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-http\"/>\n");
+		strbuf_puts(sb, "    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-http\"/>\n"
+		                "    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-https\"/>\n");
 	/* TAPRegExt 1.0 §2.6, §2.7: what a client may ask of an async job (UWS DESTRUCTION and
 	 * EXECUTIONDURATION): the defaults new jobs get and the ceilings requests are lowered to.
 	 * Synchronous queries have their own fixed limit, limits.query_timeout. */

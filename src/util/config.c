@@ -120,11 +120,13 @@ static const setting settings[] = {
 	{ "upload.tmp_dir", "TAPROOM_UPLOAD_TMP_DIR", SET_STR, OFF(upload_tmp_dir), 0, 0, "/tmp",
 	  "directory where uploads are spooled (files are unlinked at once)" },
 	{ "upload.allow_urls", "TAPROOM_UPLOAD_ALLOW_URLS", SET_INT, OFF(upload_allow_urls), 0, 1, "0",
-	  "1 = fetch tables given as UPLOAD=name,http://... (0 = refuse them)" },
+	  "1 = fetch tables given as UPLOAD=name,http[s]://... (0 = refuse them)" },
 	{ "upload.allow_private_urls", NULL, SET_INT, OFF(upload_allow_private_urls), 0, 1, "0",
 	  "1 = also fetch from loopback, private and link-local addresses (tests, intranets)" },
 	{ "upload.url_timeout", NULL, SET_INT, OFF(upload_url_timeout), 1, 3600, "30",
 	  "seconds each connect or read of an upload URL fetch may wait (a whole fetch: 10 times)" },
+	{ "upload.ca_file", NULL, SET_STR, OFF(upload_ca_file), 0, 0, "",
+	  "PEM file of certificates trusted for https upload URLs besides the system's (\"\": none)" },
 };
 
 #define N_SETTINGS (sizeof settings / sizeof settings[0])

@@ -80,6 +80,7 @@ typedef struct tr_config {
 	int upload_allow_urls;     /* 1: UPLOAD=name,http://... is fetched by the service; 0: refused */
 	int upload_allow_private_urls; /* 1: also from loopback, private, link-local addresses */
 	int upload_url_timeout;    /* seconds each connect or read of such a fetch may wait */
+	const char *upload_ca_file; /* PEM certificates trusted for https uploads besides the system's */
 } tr_config;
 
 /* Loads path (NULL = built-in defaults only), then applies TAPROOM_* environment variables, then

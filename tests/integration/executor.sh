@@ -29,10 +29,14 @@ new_job() {
 	J=$(printf 'e%031d' "$N")
 	maxrec=""
 	[ -z "${4:-}" ] || maxrec=", ('$J', 3, 'MAXREC', '$4')"
-	uws -e "INSERT INTO uws_job (job_id, phase, creation_ms, destruction_ms, execution_duration)
+	# One transaction, as uws_store_create does: an executor must never claim a job whose
+	# parameters are not there yet.
+	uws -e "START TRANSACTION;
+		INSERT INTO uws_job (job_id, phase, creation_ms, destruction_ms, execution_duration)
 		VALUES ('$J', 'QUEUED', $NOW, $NOW + ${5:-3600} * 1000, $1);
 		INSERT INTO uws_parameter (job_id, seq, name, value) VALUES ('$J', 0, 'QUERY', $(sql_str "$2")),
-		('$J', 1, 'LANG', 'ADQL'), ('$J', 2, 'RESPONSEFORMAT', '${3:-votable}')$maxrec"
+		('$J', 1, 'LANG', 'ADQL'), ('$J', 2, 'RESPONSEFORMAT', '${3:-votable}')$maxrec;
+		COMMIT;"
 }
 field() { uws -e "SELECT $2 FROM uws_job WHERE job_id = '$1'"; }
 is_final() { case $(field "$1" phase) in COMPLETED | ERROR | ABORTED) return 0 ;; esac; return 1; }

@@ -7,7 +7,8 @@
 # which the worker still answers and no temporary table is left in the server.
 # UPLOAD=name,URL (upload.allow_urls): refused by default, refused for loopback without
 # upload.allow_private_urls, fetched from this nginx for /sync and /async with it; 404, redirect,
-# max_bytes and connection errors.
+# max_bytes and connection errors; https from a second nginx server with a throwaway CA: trusted
+# through upload.ca_file, refused without it and for a certificate naming another address.
 . "$(dirname "$0")/setup.sh"
 tr_need curl curl
 PY=/usr/bin/python3
@@ -37,6 +38,27 @@ tr_start_taproom
 mkdir -p "$TR_STATE/files" "$TR_STATE/nginx"
 printf 'location /files/ { alias %s/files/; }\nlocation = /moved.xml { return 302 /files/url.xml; }\n' "$TR_STATE" \
 	>"$TR_STATE/nginx/extra-files.conf"
+# The same files over https: a throwaway CA, a certificate for 127.0.0.1 (IP SAN) on TLS_PORT and
+# one for 127.0.0.2 on TLS_BAD_PORT, both issued by that CA (both also name localhost).
+tr_need openssl openssl
+TLS=$TR_STATE/tls
+mkdir -p "$TLS"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=taproom-test-ca -keyout "$TLS/ca.key" -out "$TLS/ca.pem" \
+	-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+for name in good:127.0.0.1 bad:127.0.0.2; do
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=${name#*:}" -keyout "$TLS/${name%%:*}.key" -out "$TLS/${name%%:*}.csr" \
+		2>/dev/null
+	printf 'subjectAltName=IP:%s,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "${name#*:}" >"$TLS/${name%%:*}.ext"
+	openssl x509 -req -in "$TLS/${name%%:*}.csr" -CA "$TLS/ca.pem" -CAkey "$TLS/ca.key" -CAcreateserial -days 2 \
+		-extfile "$TLS/${name%%:*}.ext" -out "$TLS/${name%%:*}.pem" 2>/dev/null
+done
+TLS_PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+TLS_BAD_PORT=$((TLS_PORT % 59999 + 1))
+[ "$TLS_BAD_PORT" -ge 1024 ] || TLS_BAD_PORT=$((TLS_BAD_PORT + 20000))
+for name in good:$TLS_PORT bad:$TLS_BAD_PORT; do
+	printf 'server { listen 127.0.0.1:%s ssl; ssl_certificate %s; ssl_certificate_key %s; location /files/ { alias %s/files/; } }\n' \
+		"${name#*:}" "$TLS/${name%%:*}.pem" "$TLS/${name%%:*}.key" "$TR_STATE"
+done >"$TR_STATE/nginx/servers-tls.conf"
 tr_start_nginx
 SYNC=$TR_URL/sync
 
@@ -210,8 +232,9 @@ tr_check "[url] /capabilities declares upload-http when enabled" sh -c \
 url_err "a loopback address is refused by default" 400 "refusing to fetch $FILES/url.xml: 127.0.0.1 is a loopback address" \
 	"$FILES/url.xml"
 url_err "so is an IPv6 loopback literal" 400 "::1 is a loopback address" "http://[::1]:$TR_HTTP_PORT/files/url.xml"
-url_err "https is not supported by this build" 400 "https uploads are not supported by this build" \
-	"https://127.0.0.1/files/url.xml"
+url_err "an https loopback address is refused the same way" 400 \
+	"refusing to fetch https://127.0.0.1:$TLS_PORT/files/url.xml: 127.0.0.1 is a loopback address" \
+	"https://127.0.0.1:$TLS_PORT/files/url.xml"
 restart "allow_urls = 1; allow_private_urls = 1; url_timeout = 5;"
 up "$TR_STATE/url.res.xml" -F "QUERY=SELECT a FROM TAP_UPLOAD.t" --form-string "UPLOAD=t,$FILES/url.xml"
 tr_check "[url] /sync: the fetched table loads and the query returns its row" sh -c \
@@ -236,6 +259,27 @@ url_err "a redirect is not followed" 400 "answered HTTP 302 (a redirect), which 
 	"http://127.0.0.1:$TR_HTTP_PORT/moved.xml"
 url_err "a table over upload.max_bytes" 413 "upload too large: at most 60000 bytes allowed" "$FILES/big.xml"
 url_err "nothing listening" 400 "127.0.0.1: Connection refused" "http://127.0.0.1:1/t.xml"
+# https: the test CA is not in the system's store
+HTTPS=https://127.0.0.1:$TLS_PORT/files
+url_err "https without upload.ca_file: the test CA is not trusted" 400 \
+	"cannot fetch $HTTPS/url.xml: TLS: certificate verify failed (unable to get local issuer certificate)" \
+	"$HTTPS/url.xml"
+url_err "an https server that talks plain HTTP" 400 "cannot fetch https://127.0.0.1:$TR_HTTP_PORT/files/url.xml: TLS: " \
+	"https://127.0.0.1:$TR_HTTP_PORT/files/url.xml"
+restart "allow_urls = 1; allow_private_urls = 1; url_timeout = 5; ca_file = \"$TLS/ca.pem\";"
+up "$TR_STATE/url.tls.xml" -F "QUERY=SELECT a FROM TAP_UPLOAD.t" --form-string "UPLOAD=t,$HTTPS/url.xml"
+tr_check "[url] https with upload.ca_file: the fetched table loads and the query returns its row" sh -c \
+	"grep -q '<TD>1</TD>' '$TR_STATE/url.tls.xml'"
+up "$TR_STATE/url.tls2.xml" -F "QUERY=SELECT a FROM TAP_UPLOAD.t" \
+	--form-string "UPLOAD=t,https://localhost:$TLS_PORT/files/url.xml"
+tr_check "[url] https by host name (SNI, DNS name in the certificate): the row comes back" sh -c \
+	"grep -q '<TD>1</TD>' '$TR_STATE/url.tls2.xml'"
+url_err "https: a certificate for another address (127.0.0.2)" 400 \
+	"TLS: certificate verify failed (IP address mismatch)" "https://127.0.0.1:$TLS_BAD_PORT/files/url.xml"
+url_err "https: a 404 over TLS" 400 "the server answered HTTP 404, not 200" "$HTTPS/nosuch.xml"
+url_err "https: a table over upload.max_bytes" 413 "upload too large: at most 60000 bytes allowed" "$HTTPS/big.xml"
+restart "allow_urls = 1; allow_private_urls = 1; ca_file = \"$TLS/nosuch.pem\";"
+url_err "an unreadable upload.ca_file" 500 "cannot load upload.ca_file $TLS/nosuch.pem" "$HTTPS/url.xml"
 tr_check "[url] then the worker is healthy, no temporary table left" healthy
 tr_check "[url] no spool file is left" test -z "$(ls -A "$TR_STATE/spool")"
 tr_finish

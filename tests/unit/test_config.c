@@ -181,6 +181,7 @@ static const field fields[] = {
 	INT_FIELD("upload.allow_urls", upload_allow_urls),
 	INT_FIELD("upload.allow_private_urls", upload_allow_private_urls),
 	INT_FIELD("upload.url_timeout", upload_url_timeout),
+	STR_FIELD("upload.ca_file", upload_ca_file),
 };
 
 static const field *find_field(const char *name)
@@ -267,6 +268,7 @@ static void test_defaults(void **state)
 		{ "limits.schema_check_interval", "5" },
 		{ "upload.max_bytes", "67108864" }, { "upload.max_rows", "1000000" }, { "upload.tmp_dir", "/tmp" },
 		{ "upload.allow_urls", "0" }, { "upload.allow_private_urls", "0" }, { "upload.url_timeout", "30" },
+		{ "upload.ca_file", "" },
 		{ "uws.host", "" }, { "uws.port", "3306" }, { "uws.socket", "" },
 		{ "uws.name", "taproom_uws" }, { "uws.user", "taproom_uws" }, { "uws.password_file", "" },
 		{ "async.executors", "2" },

@@ -111,7 +111,7 @@ static void test_spool_and_items(void **state)
 {
 	arena *a = *state;
 	char *dir = make_dir();
-	tap_upload_limits lim = { 1000, 10, dir, 0, 0, 30 };
+	tap_upload_limits lim = { 1000, 10, dir, 0, 0, 30, "" };
 	const char *body = arena_printf(a, "%s%s%s%s--" BOUNDARY "--\r\n", part(a, "QUERY", NULL, "SELECT 1"),
 	                                part(a, "one", "a.xml", "<VOTABLE>first\r\nwith CRLF</VOTABLE>"),
 	                                part(a, "two", "b.xml", "second"), part(a, "three", NULL, "as text"));
@@ -159,14 +159,18 @@ static void test_spool_and_items(void **state)
 	assert_int_equal(tap_upload_items(sp, &r, a, &url, &items, &n, &err), TR_EUNSUPPORTED);
 	assert_non_null(strstr(err.msg, "by URL"));
 	assert_non_null(strstr(err.msg, "has not enabled them"));
-	/* enabled: https still cannot be fetched by this build (no TLS library) */
+	/* enabled: an https URL goes through the same address check as http (no network needed) */
 	tap_upload_limits on = lim;
 	on.allow_urls = 1;
 	tap_upload_spool *sp_on = tap_upload_spool_new(a, &on, &err);
 	assert_non_null(sp_on);
 	tr_err_clear(&err);
-	assert_int_equal(tap_upload_items(sp_on, &r, a, &url, &items, &n, &err), TR_EUNSUPPORTED);
-	assert_string_equal(err.msg, "UPLOAD t: https uploads are not supported by this build");
+	static const char loop[] = "t,https://127.0.0.1/t.xml";
+	tap_uploads url_lo = { .n = 0 };
+	assert_int_equal(tap_parse_upload(&url_lo, a, loop, sizeof loop - 1, &err), TR_OK);
+	assert_int_equal(tap_upload_items(sp_on, &r, a, &url_lo, &items, &n, &err), TR_EBADREQ);
+	assert_string_equal(err.msg, "UPLOAD t: refusing to fetch https://127.0.0.1/t.xml: 127.0.0.1 is a loopback "
+	                    "address");
 	/* no spool at all (a urlencoded request) */
 	tr_err_clear(&err);
 	assert_int_equal(tap_upload_items(NULL, NULL, a, &missing, &items, &n, &err), TR_EBADREQ);
@@ -178,7 +182,7 @@ static void test_spool_limit(void **state)
 {
 	arena *a = *state;
 	char *dir = make_dir();
-	tap_upload_limits lim = { 10, 10, dir, 0, 0, 30 };
+	tap_upload_limits lim = { 10, 10, dir, 0, 0, 30, "" };
 	/* 6 + 5 bytes: each part fits, together they do not */
 	const char *body = arena_printf(a, "%s%s--" BOUNDARY "--\r\n", part(a, "a", "a.xml", "123456"),
 	                                part(a, "b", "b.xml", "12345"));
@@ -194,7 +198,7 @@ static void test_spool_limit(void **state)
 	body = arena_printf(a, "%s%s--" BOUNDARY "--\r\n", part(a, "a", "a.xml", "123456"), part(a, "b", "b.xml", "1234"));
 	assert_int_equal(spool_body(a, &r, body, &lim, &sp, &err), TR_OK);
 	/* a directory that does not exist: an I/O error naming it */
-	tap_upload_limits bad = { 10, 10, "/nonexistent/upl-dir", 0, 0, 30 };
+	tap_upload_limits bad = { 10, 10, "/nonexistent/upl-dir", 0, 0, 30, "" };
 	tr_err_clear(&err);
 	assert_int_equal(spool_body(a, &r, body, &bad, &sp, &err), TR_EIO);
 	assert_non_null(strstr(err.msg, "/nonexistent/upl-dir"));

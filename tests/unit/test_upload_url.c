@@ -1,7 +1,7 @@
 /* test_upload_url: the pure parts of fetching UPLOAD=name,URL (src/tap/upload_url.h).
  *
- * URL parsing: host names, IPv4 and [IPv6] hosts, ports, targets and fragments; https refused as
- * unsupported; user information, spaces, control bytes, bad ports and hosts refused as bad requests.
+ * URL parsing: host names, IPv4 and [IPv6] hosts, ports, targets and fragments, http and https (default
+ * ports 80 and 443); user information, spaces, control bytes, bad ports and hosts refused as bad requests.
  * The address classifier: every non-public IPv4 and IPv6 range, the IPv4 addresses IPv6 ones carry,
  * and public addresses of both families.  Fetching itself: tests/integration/upload.sh. */
 #include <stdarg.h>
@@ -24,16 +24,21 @@ static void test_parse_good(void **state)
 	static const struct {
 		const char *url, *host, *target;
 		unsigned port;
-		bool is_v6;
+		bool is_v6, is_tls;
 	} cases[] = {
-		{ "http://example.org/t.xml", "example.org", "/t.xml", 80, false },
-		{ "HTTP://Example.ORG", "Example.ORG", "/", 80, false },
-		{ "http://example.org:8080/a/b?x=1&y=%20", "example.org", "/a/b?x=1&y=%20", 8080, false },
-		{ "http://example.org?q", "example.org", "/?q", 80, false },
-		{ "http://example.org/t#frag", "example.org", "/t", 80, false },
-		{ "http://192.0.2.7:1/", "192.0.2.7", "/", 1, false },
-		{ "http://[2001:db8::1]/t", "2001:db8::1", "/t", 80, true },
-		{ "http://[::ffff:127.0.0.1]:65535/t", "::ffff:127.0.0.1", "/t", 65535, true },
+		{ "http://example.org/t.xml", "example.org", "/t.xml", 80, false, false },
+		{ "HTTP://Example.ORG", "Example.ORG", "/", 80, false, false },
+		{ "http://example.org:8080/a/b?x=1&y=%20", "example.org", "/a/b?x=1&y=%20", 8080, false, false },
+		{ "http://example.org?q", "example.org", "/?q", 80, false, false },
+		{ "http://example.org/t#frag", "example.org", "/t", 80, false, false },
+		{ "http://192.0.2.7:1/", "192.0.2.7", "/", 1, false, false },
+		{ "http://[2001:db8::1]/t", "2001:db8::1", "/t", 80, true, false },
+		{ "http://[::ffff:127.0.0.1]:65535/t", "::ffff:127.0.0.1", "/t", 65535, true, false },
+		{ "https://example.org/t.xml", "example.org", "/t.xml", 443, false, true },
+		{ "HTTPS://example.org:8443", "example.org", "/", 8443, false, true },
+		{ "https://127.0.0.1:1/t?x#f", "127.0.0.1", "/t?x", 1, false, true },
+		{ "https://[2001:db8::1]/t", "2001:db8::1", "/t", 443, true, true },
+		{ "https://example.org:80/", "example.org", "/", 80, false, true },
 	};
 	for (size_t i = 0; i < N_OF(cases); i++) {
 		tap_upload_url u;
@@ -43,6 +48,7 @@ static void test_parse_good(void **state)
 		assert_string_equal(u.target, cases[i].target);
 		assert_int_equal(u.port, cases[i].port);
 		assert_int_equal(u.is_ipv6_literal, cases[i].is_v6);
+		assert_int_equal(u.is_tls, cases[i].is_tls);
 	}
 }
 
@@ -54,10 +60,13 @@ static void test_parse_bad(void **state)
 		int code;
 		const char *msg;
 	} cases[] = {
-		{ "https://example.org/t.xml", TR_EUNSUPPORTED, "https uploads are not supported by this build" },
-		{ "HTTPS://example.org/", TR_EUNSUPPORTED, "https uploads are not supported by this build" },
-		{ "ftp://example.org/t.xml", TR_EBADREQ, "only http:// URLs" },
-		{ "file:///etc/passwd", TR_EBADREQ, "only http:// URLs" },
+		{ "ftp://example.org/t.xml", TR_EBADREQ, "only http:// and https:// URLs" },
+		{ "file:///etc/passwd", TR_EBADREQ, "only http:// and https:// URLs" },
+		{ "httpx://example.org/", TR_EBADREQ, "only http:// and https:// URLs" },
+		{ "https:/example.org/", TR_EBADREQ, "only http:// and https:// URLs" },
+		{ "https://", TR_EBADREQ, "no host" },
+		{ "https://user@example.org/", TR_EBADREQ, "user information" },
+		{ "https://example.org:0/", TR_EBADREQ, "out of range" },
 		{ "http://user:pw@example.org/", TR_EBADREQ, "user information" },
 		{ "http://@example.org/", TR_EBADREQ, "user information" },
 		{ "http://example.org/a b", TR_EBADREQ, "spaces" },

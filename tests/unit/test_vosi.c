@@ -425,12 +425,13 @@ static void test_capabilities_document(void **state)
 	assert_contains(doc, "</outputLimit>\n    <uploadLimit>\n");
 	strbuf_free(&sb);
 
-	/* upload.allow_urls: by http:// URL too, right after the inline method */
+	/* upload.allow_urls: by http:// and https:// URL too, right after the inline method */
 	cfg->upload_allow_urls = 1;
 	strbuf sb2 = STRBUF_INIT(0);
 	assert_int_equal(vosi_capabilities_write(cfg, "http://x", &sb2, &err), TR_OK);
 	assert_contains(strbuf_str(&sb2), "<uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-inline\"/>\n"
 	                                  "    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-http\"/>\n"
+	                                  "    <uploadMethod ivo-id=\"ivo://ivoa.net/std/TAPRegExt#upload-https\"/>\n"
 	                                  "    <retentionPeriod>");
 	strbuf_free(&sb2);
 	cfg->upload_allow_urls = 0;
