@@ -31,7 +31,11 @@ TR_TEMPLATE_READY=.ready-3
 tr_mysql() { mariadb --no-defaults -S "$TR_DB_SOCKET" -uroot --batch --skip-column-names "$@"; }
 
 tr_mariadb_args() {
+	# A private tmpdir: in the shared /tmp, temporary files of the server (information_schema
+	# queries write some) were seen removed under it by something else ("Error on delete").
+	mkdir -p "$TR_STATE/dbtmp"
 	echo --no-defaults --datadir="$1" --socket="$TR_DB_SOCKET" --skip-networking --user=root \
+		--tmpdir="$TR_STATE/dbtmp" \
 		--pid-file="$TR_STATE/mariadb.pid" --log-error="$TR_STATE/mariadb.err" \
 		--innodb-buffer-pool-size=128M --innodb-log-file-size=16M --skip-log-bin \
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_bin
