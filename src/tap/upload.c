@@ -183,20 +183,6 @@ int tap_upload_open_file(arena *a, const char *path, tr_source *out, tr_err *err
 	return TR_OK;
 }
 
-typedef struct mem_source {
-	const char *p;
-	size_t n, off;
-} mem_source;
-
-static ssize_t mem_read(void *ctx, char *p, size_t n)
-{
-	mem_source *m = ctx;
-	size_t k = m->n - m->off < n ? m->n - m->off : n;
-	memcpy(p, m->p + m->off, k);
-	m->off += k;
-	return (ssize_t)k;
-}
-
 /* UPLOAD=name,URL (TAP 1.1 §2.5.6): fetched at once into a spool file, so that the loader reads it
  * like a file part and an async job keeps it like one (the job's table is the one fetched when
  * the job was created). */
@@ -270,12 +256,10 @@ int tap_upload_items(tap_upload_spool *spool, const http_request *r, arena *a, c
 			              "(TAP 1.1 §2.5.6)", u->part);
 			return TR_EBADREQ;
 		}
-		mem_source *m = arena_zalloc(a, sizeof *m);
+		tr_mem_source *m = arena_alloc(a, sizeof *m);
 		if (m == NULL)
 			return oom(err);
-		m->p = hp->value;
-		m->n = hp->value_len;
-		items[i].src = (tr_source){ mem_read, m };
+		items[i].src = tr_mem_source_init(m, hp->value, hp->value_len);
 	}
 	*out_items = items;
 	*out_n = ups->n;

@@ -26,19 +26,6 @@
 
 #define BOUNDARY "xYzZy"
 
-typedef struct mem {
-	const char *p;
-	size_t n, off;
-} mem;
-
-static ssize_t mem_read(void *ctx, char *p, size_t n)
-{
-	mem *m = ctx;
-	size_t k = m->n - m->off < n ? m->n - m->off : n;
-	memcpy(p, m->p + m->off, k);
-	m->off += k;
-	return (ssize_t)k;
-}
 
 /* A POST request whose multipart body is parts (already framed). */
 static void make_request(http_request *r, arena *a, const char *body)
@@ -88,13 +75,12 @@ static int spool_body(arena *a, http_request *r, const char *body, const tap_upl
 	make_request(r, a, body);
 	*out = tap_upload_spool_new(a, lim, err);
 	assert_non_null(*out);
-	mem *m = arena_zalloc(a, sizeof *m);
+	tr_mem_source *m = arena_alloc(a, sizeof *m);
 	assert_non_null(m);
-	m->p = body;
-	m->n = strlen(body);
 	multipart_limits ml;
 	tap_upload_multipart_limits(lim, &ml);
-	return http_request_read_multipart(r, a, (tr_source){ mem_read, m }, &ml, tap_upload_spool_file, *out, err);
+	return http_request_read_multipart(r, a, tr_mem_source_init(m, body, strlen(body)), &ml, tap_upload_spool_file,
+	                                   *out, err);
 }
 
 static void read_all(const tr_source *src, char *buf, size_t cap, size_t *out_n)
